@@ -1,0 +1,192 @@
+"""One exception tree for everything that can go wrong, with short notebook rendering.
+
+    WanError
+     ├── InvalidRequestError       the request breaks Wan 2.6 rules (before any network call,
+     │                             or as the API's 400 answer); lists every problem
+     ├── BudgetExceededError       the session's spending cap would be passed
+     ├── APIError                  the API answered with an error it will not retry past
+     │    ├── AuthenticationError       401: no or wrong API key
+     │    ├── InsufficientCreditError   402: the balance is too low
+     │    ├── RateLimitError            429 after every retry
+     │    └── ServerError               5xx after every retry
+     ├── NetworkError              no usable answer: connection, malformed body, short download
+     ├── TaskFailedError           the generation itself ended in an error
+     ├── JobTimeoutError           waited longer than asked (also a TimeoutError)
+     └── JobCancelledError         cancelled by the user; the API may still bill the task
+
+In IPython every WanError shows as a few lines (``_render_traceback_``), not a traceback, and
+still stops "Run All". Messages never carry the API key (see ``_secrets.redact``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from ._secrets import redact
+from .rules import Problem
+
+
+class WanError(Exception):
+    """Base of every wan-notebook error."""
+
+    hint: str = ""
+
+    def __init__(self, message: str, *, hint: str = "") -> None:
+        super().__init__(redact(message))
+        if hint:
+            self.hint = hint
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+    def _render_traceback_(self) -> list[str]:
+        red, dim, reset = "\x1b[31m", "\x1b[2m", "\x1b[0m"
+        lines = [f"{red}{type(self).__name__}{reset}: {self.message.splitlines()[0]}"]
+        lines += [f"  {line}" for line in self.message.splitlines()[1:]]
+        if self.hint:
+            lines.append(f"{dim}{redact(self.hint)}{reset}")
+        return lines
+
+
+class InvalidRequestError(WanError):
+    """A request that breaks the model's rules. ``problems`` lists each one."""
+
+    def __init__(self, problems: Sequence[Problem], *, source: str = "") -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        count = len(self.problems)
+        head = f"invalid Wan 2.6 request ({count} problem{'s' if count != 1 else ''})"
+        if source:
+            head += f", {source}"
+        body = "\n".join(f"- {p.message}" for p in self.problems)
+        super().__init__(f"{head}:\n{body}", hint="Nothing was sent.")
+
+    @property
+    def parameters(self) -> list[str]:
+        return [p.parameter for p in self.problems]
+
+    @classmethod
+    def from_api(cls, errors: Iterable[Mapping[str, Any]]) -> InvalidRequestError:
+        """The API's (or the local engine's) 400 answer, as problems."""
+        items = []
+        for err in errors:
+            param = err.get("parameter") or "request"
+            if isinstance(param, list):
+                param = ",".join(str(p) for p in param)
+            allowed = err.get("allowedValues")
+            items.append(
+                Problem(
+                    parameter=str(param),
+                    value=err.get("value", "<sent>"),
+                    allowed=str(err.get("message") or "rejected by the API"),
+                    code=str(err.get("code") or "invalid"),
+                    allowed_values=tuple(allowed) if isinstance(allowed, list) else None,
+                )
+            )
+        error = cls(items, source="answered by the API")
+        error.hint = "The API rejected the request; nothing was generated or billed."
+        return error
+
+
+class BudgetExceededError(WanError):
+    """The estimated cost would pass the session's spending cap."""
+
+
+class APIError(WanError):
+    """An error answer from the API: its code, message and the task it is about."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "",
+        status: int | None = None,
+        parameter: str | None = None,
+        task_uuid: str | None = None,
+        hint: str = "",
+    ) -> None:
+        self.code = code
+        self.status = status
+        self.parameter = parameter
+        self.task_uuid = task_uuid
+        prefix = " ".join(x for x in (f"HTTP {status}" if status else "", code) if x)
+        super().__init__(f"{prefix}: {message}" if prefix else message, hint=hint)
+
+
+class AuthenticationError(APIError):
+    hint = "Check the key: %wan login, or set RUNWARE_API_KEY. Without a key the local engine runs."
+
+
+class InsufficientCreditError(APIError):
+    hint = "Top up the Runware balance, or use the local engine (%wan config backend=local)."
+
+
+class RateLimitError(APIError):
+    hint = "The API is busy. Try again in a minute, or run fewer jobs at once."
+
+
+class ServerError(APIError):
+    hint = "The API had a temporary problem. Try again; a re-run reuses finished results."
+
+
+class NetworkError(WanError):
+    hint = "Check the connection; journaled tasks can be fetched later with wan_notebook.recover()."
+
+
+class TaskFailedError(WanError):
+    """A generation the API accepted but could not finish."""
+
+    def __init__(self, message: str, *, code: str = "", task_uuid: str | None = None) -> None:
+        self.code = code
+        self.task_uuid = task_uuid
+        where = f" (task {task_uuid})" if task_uuid else ""
+        super().__init__(f"{code + ': ' if code else ''}{message}{where}")
+
+
+class JobTimeoutError(WanError, TimeoutError):
+    hint = "The job keeps running; wait again, or fetch it later with wan_notebook.recover()."
+
+
+class JobCancelledError(WanError):
+    hint = "Polling stopped. The API may still finish and bill the task."
+
+
+def classify_api_error(
+    err: Mapping[str, Any], status: int | None = None
+) -> APIError | InvalidRequestError:
+    """The exception for one error object of an API answer."""
+    code = str(err.get("code") or "")
+    message = str(err.get("message") or err.get("errorMessage") or "the API reported an error")
+    common: dict[str, Any] = {
+        "code": code,
+        "status": status,
+        "parameter": err.get("parameter") if isinstance(err.get("parameter"), str) else None,
+        "task_uuid": err.get("taskUUID"),
+    }
+    lowered = code.lower()
+    if status == 401 or code in ("invalidApiKey", "missingApiKey"):
+        return AuthenticationError(message, **common)
+    if status == 402 or any(w in lowered for w in ("credit", "quota", "balance")):
+        return InsufficientCreditError(message, **common)
+    if status == 429 or "ratelimit" in lowered:
+        return RateLimitError(message, **common)
+    if status == 400 or lowered.startswith(_VALIDATION_PREFIXES):
+        return InvalidRequestError.from_api([err])
+    if status is not None and status >= 500:
+        return ServerError(message, **common)
+    return APIError(message, **common)
+
+
+_VALIDATION_PREFIXES = (
+    "invalid",
+    "missing",
+    "unsupported",
+    "unknownparameter",
+    "incompatible",
+    "value",
+    "array",
+    "max",
+    "duplicate",
+    "mismatch",
+)
