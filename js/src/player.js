@@ -1,0 +1,286 @@
+// Player: one video with loop / speed / frame-step controls, a download link
+// and a metadata line. Sources are tried in order (src, fallback_src); when
+// both fail the kernel is asked for the bytes ({"type": "need_bytes"}).
+
+import { h, listen, numberSelect, selectNumber, setText, show, SPEEDS, speedLabel } from "./dom.js";
+import { formatCost, formatDuration, formatSeed, truncate } from "./format.js";
+import { stepFrame } from "./sync.js";
+import { SourceChain, candidateUrls, jupyterBaseUrl, safeMediaUrl } from "./video_source.js";
+
+/**
+ * Call video.play() and swallow the promise rejection browsers use for
+ * blocked autoplay; report it instead.
+ * @param {HTMLMediaElement} video
+ * @param {(error: unknown) => void} [onBlocked]
+ * @returns {Promise<boolean>} whether playback started
+ */
+export function safePlay(video, onBlocked) {
+  try {
+    const result = video.play();
+    if (!result || typeof result.then !== "function") return Promise.resolve(true);
+    return result.then(
+      () => true,
+      (error) => {
+        // AbortError: a newer load()/pause() interrupted this play(); harmless.
+        if (error?.name !== "AbortError") onBlocked?.(error);
+        return false;
+      },
+    );
+  } catch (error) {
+    onBlocked?.(error);
+    return Promise.resolve(false);
+  }
+}
+
+/**
+ * @param {import("./types.js").RenderProps} props
+ * @returns {() => void} cleanup
+ */
+export function renderPlayer({ model, el }) {
+  const video = h("video", {
+    className: "wan-player__video",
+    attrs: { "data-role": "video", controls: true, playsinline: true, preload: "auto" },
+  });
+  const notice = h("div", { className: "wan-notice", attrs: { "data-role": "notice", role: "status" } });
+  const loop = h("button", {
+    className: "wan-btn wan-toggle",
+    text: "Loop",
+    attrs: { type: "button", "data-role": "loop", title: "Loop playback" },
+  });
+  const speed = numberSelect(SPEEDS, speedLabel, {
+    className: "wan-select",
+    attrs: { "data-role": "speed", title: "Playback speed", "aria-label": "Playback speed" },
+  });
+  const back = h("button", {
+    className: "wan-btn",
+    text: "◀ frame",
+    attrs: { type: "button", "data-role": "frame-back", title: "Pause and step one frame back" },
+  });
+  const forward = h("button", {
+    className: "wan-btn",
+    text: "frame ▶",
+    attrs: { type: "button", "data-role": "frame-forward", title: "Pause and step one frame forward" },
+  });
+  const download = h("a", {
+    className: "wan-btn wan-btn--link",
+    text: "Download",
+    attrs: { "data-role": "download", rel: "noopener" },
+  });
+  const meta = h("div", { className: "wan-meta", attrs: { "data-role": "meta" } });
+  const prompt = h("div", { className: "wan-player__prompt", attrs: { "data-role": "prompt" } });
+
+  const stage = h("div", { className: "wan-player__stage" }, [video, notice]);
+  const root = h("div", { className: "wan-root wan-player" }, [
+    stage,
+    h("div", { className: "wan-toolbar" }, [loop, speed, back, forward, h("span", { className: "wan-spacer" }), download]),
+    meta,
+    prompt,
+  ]);
+  el.append(root);
+
+  /** @type {"" | "info" | "error"} */
+  let noticeKind = "";
+  /**
+   * @param {string} text
+   * @param {"" | "info" | "error"} [kind]
+   */
+  const setNotice = (text, kind = "info") => {
+    noticeKind = text ? kind : "";
+    setText(notice, text);
+    notice.dataset.kind = noticeKind;
+    show(notice, Boolean(text));
+  };
+
+  let needBytesSent = false;
+  const chain = new SourceChain(video, {
+    onExhausted: () => {
+      if (needBytesSent) return;
+      needBytesSent = true;
+      setNotice("Loading the video from the kernel…");
+      model.send({ type: "need_bytes" });
+    },
+    onSource: () => updateDownload(),
+  });
+
+  const updateDownload = () => {
+    const href = safeMediaUrl(chain.current);
+    if (href) {
+      download.href = href;
+      download.removeAttribute("aria-disabled");
+    } else {
+      download.removeAttribute("href");
+      download.setAttribute("aria-disabled", "true");
+    }
+    const name = model.get("download_name") || "";
+    if (name) download.setAttribute("download", name);
+    else download.setAttribute("download", "");
+    // A cross-origin URL ignores `download`; open it in a new tab instead of
+    // navigating away from the notebook.
+    if (/^https?:/i.test(href)) download.target = "_blank";
+    else download.removeAttribute("target");
+  };
+
+  const loadSources = () => {
+    needBytesSent = false;
+    setNotice("");
+    if (chain.useBytes(model.get("data"), model.get("mime"))) return;
+    const urls = candidateUrls([model.get("src"), model.get("fallback_src")], jupyterBaseUrl());
+    chain.setCandidates(urls);
+  };
+
+  const onData = () => {
+    if (chain.useBytes(model.get("data"), model.get("mime"))) setNotice("");
+  };
+
+  const updatePlayback = () => {
+    video.loop = Boolean(model.get("loop"));
+    loop.setAttribute("aria-pressed", String(video.loop));
+    const muted = Boolean(model.get("muted"));
+    video.muted = muted;
+    video.defaultMuted = muted;
+    /** @type {number} */
+    const rate = model.get("playback_rate") || 1;
+    video.defaultPlaybackRate = rate;
+    if (video.playbackRate !== rate) video.playbackRate = rate;
+    selectNumber(speed, rate, speedLabel);
+    video.autoplay = false; // handled by tryAutoplay so the rejection is caught
+  };
+
+  const updatePoster = () => {
+    const poster = safeMediaUrl(model.get("poster"));
+    if (poster) video.poster = poster;
+    else video.removeAttribute("poster");
+  };
+
+  const updateMeta = () => {
+    /** @type {number} */
+    const w = model.get("width") || video.videoWidth || 0;
+    /** @type {number} */
+    const hgt = model.get("height") || video.videoHeight || 0;
+    if (w > 0 && hgt > 0) video.style.aspectRatio = `${w} / ${hgt}`;
+    const duration = model.get("duration") || (Number.isFinite(video.duration) ? video.duration : 0);
+    const fps = model.get("fps");
+    const parts = [
+      formatSeed(model.get("seed")),
+      formatDuration(duration),
+      w > 0 && hgt > 0 ? `${w}×${hgt}` : "",
+      fps > 0 ? `${Math.round(fps * 100) / 100} fps` : "",
+      formatCost(model.get("cost")),
+    ].filter(Boolean);
+    meta.replaceChildren(...parts.map((text) => h("span", { text })));
+    show(meta, parts.length > 0);
+    /** @type {string} */
+    const text = model.get("prompt") || "";
+    setText(prompt, truncate(text, 160));
+    prompt.title = text;
+    show(prompt, Boolean(text));
+    updateDownload();
+  };
+
+  const tryAutoplay = () => {
+    if (!model.get("autoplay")) return;
+    safePlay(video, () => setNotice("Autoplay was blocked by the browser: press play.", "info"));
+  };
+
+  /** @param {-1 | 1} direction */
+  const step = (direction) => {
+    video.pause();
+    video.currentTime = stepFrame(video.currentTime, model.get("fps"), direction, video.duration);
+  };
+
+  const onLoaded = () => {
+    if (noticeKind !== "error") setNotice("");
+    updateMeta();
+    tryAutoplay();
+  };
+  const onVideoError = () => {
+    // URL failures are handled by the chain; an error on bytes is final.
+    if (chain.kind === "bytes") {
+      const mime = model.get("mime") || "this format";
+      setNotice(`This browser cannot play the video (${mime}).`, "error");
+    }
+  };
+  const onRateChange = () => {
+    // The native controls' speed menu changes the rate too: keep the trait in step.
+    if (Math.abs(video.playbackRate - (model.get("playback_rate") || 1)) > 1e-6) {
+      model.set("playback_rate", video.playbackRate);
+      model.save_changes();
+      selectNumber(speed, video.playbackRate, speedLabel);
+    }
+  };
+  const onVolumeChange = () => {
+    if (video.muted !== Boolean(model.get("muted"))) {
+      model.set("muted", video.muted);
+      model.save_changes();
+    }
+  };
+  /** @param {{type?: string, message?: string}} msg */
+  const onCustom = (msg) => {
+    if (msg?.type === "no_bytes") {
+      setNotice(msg.message || "The video file is not available.", "error");
+    }
+  };
+
+  const onLoopClick = () => {
+    model.set("loop", !model.get("loop"));
+    model.save_changes();
+    updatePlayback();
+  };
+  const onSpeedChange = () => {
+    model.set("playback_rate", Number(speed.value));
+    model.save_changes();
+    updatePlayback();
+  };
+  const onBack = () => step(-1);
+  const onForward = () => step(1);
+
+  video.addEventListener("loadedmetadata", onLoaded);
+  video.addEventListener("error", onVideoError);
+  video.addEventListener("ratechange", onRateChange);
+  video.addEventListener("volumechange", onVolumeChange);
+  loop.addEventListener("click", onLoopClick);
+  speed.addEventListener("change", onSpeedChange);
+  back.addEventListener("click", onBack);
+  forward.addEventListener("click", onForward);
+
+  const unlisten = listen(model, {
+    "change:src": loadSources,
+    "change:fallback_src": loadSources,
+    "change:data": onData,
+    "change:mime": loadSources,
+    "change:poster": updatePoster,
+    "change:loop": updatePlayback,
+    "change:muted": updatePlayback,
+    "change:playback_rate": updatePlayback,
+    "change:autoplay": tryAutoplay,
+    "change:prompt": updateMeta,
+    "change:seed": updateMeta,
+    "change:duration": updateMeta,
+    "change:fps": updateMeta,
+    "change:cost": updateMeta,
+    "change:width": updateMeta,
+    "change:height": updateMeta,
+    "change:download_name": updateDownload,
+    "msg:custom": onCustom,
+  });
+
+  updatePlayback();
+  updatePoster();
+  updateMeta();
+  loadSources();
+
+  return () => {
+    unlisten();
+    video.removeEventListener("loadedmetadata", onLoaded);
+    video.removeEventListener("error", onVideoError);
+    video.removeEventListener("ratechange", onRateChange);
+    video.removeEventListener("volumechange", onVolumeChange);
+    loop.removeEventListener("click", onLoopClick);
+    speed.removeEventListener("change", onSpeedChange);
+    back.removeEventListener("click", onBack);
+    forward.removeEventListener("click", onForward);
+    video.pause();
+    chain.dispose();
+    root.remove();
+  };
+}

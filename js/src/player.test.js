@@ -1,0 +1,152 @@
+// @vitest-environment happy-dom
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { FakeModel } from "./fake_model.js";
+import { renderPlayer, safePlay } from "./player.js";
+
+const DEFAULTS = {
+  _kind: "player",
+  src: "/files/wan_media/fox.mp4",
+  fallback_src: "wan_media/fox.mp4",
+  data: new DataView(new ArrayBuffer(0)),
+  mime: "video/mp4",
+  poster: "",
+  prompt: "a red fox in the snow",
+  seed: 42,
+  duration: 5,
+  fps: 24,
+  cost: 0.5,
+  width: 1280,
+  height: 720,
+  download_name: "fox.mp4",
+  loop: true,
+  muted: true,
+  autoplay: false,
+  playback_rate: 1,
+};
+
+/** @param {Record<string, any>} [state] */
+function mount(state = {}) {
+  const model = new FakeModel({ ...DEFAULTS, ...state });
+  const el = document.createElement("div");
+  document.body.append(el);
+  const cleanup = renderPlayer({ model, el });
+  /** @param {string} role */
+  const role = (role) => /** @type {HTMLElement} */ (el.querySelector(`[data-role="${role}"]`));
+  const video = /** @type {HTMLVideoElement} */ (role("video"));
+  return { model, el, cleanup, role, video };
+}
+
+afterEach(() => {
+  document.body.replaceChildren();
+  vi.restoreAllMocks();
+});
+
+describe("Player view", () => {
+  it("renders a video with controls, inline, muted and looping", () => {
+    const { video } = mount();
+    expect(video.tagName).toBe("VIDEO");
+    expect(video.hasAttribute("controls")).toBe(true);
+    expect(video.hasAttribute("playsinline")).toBe(true);
+    expect(video.muted).toBe(true);
+    expect(video.loop).toBe(true);
+    expect(video.getAttribute("src")).toBe("/files/wan_media/fox.mp4");
+  });
+
+  it("falls back to fallback_src, then asks the kernel for bytes", () => {
+    const { model, video, role } = mount();
+    video.dispatchEvent(new Event("error"));
+    expect(video.getAttribute("src")).toBe("wan_media/fox.mp4");
+    expect(model.sent).toEqual([]);
+    video.dispatchEvent(new Event("error"));
+    expect(model.sent).toEqual([{ type: "need_bytes" }]);
+    expect(role("notice").hidden).toBe(false);
+  });
+
+  it("plays bytes sent by the kernel from a Blob URL, revoked on cleanup", () => {
+    vi.spyOn(URL, "createObjectURL").mockReturnValue("blob:fox");
+    const revoke = vi.spyOn(URL, "revokeObjectURL").mockImplementation(() => {});
+    const { model, video, role, cleanup } = mount({ src: "", fallback_src: "" });
+    expect(model.sent).toEqual([{ type: "need_bytes" }]);
+    model.update({ data: new DataView(new Uint8Array([0, 0, 0, 24]).buffer) });
+    expect(video.getAttribute("src")).toBe("blob:fox");
+    expect(role("notice").hidden).toBe(true);
+    expect(/** @type {HTMLAnchorElement} */ (role("download")).getAttribute("href")).toBe("blob:fox");
+    cleanup();
+    expect(revoke).toHaveBeenCalledWith("blob:fox");
+  });
+
+  it("shows the kernel's no_bytes answer as an error", () => {
+    const { model, role } = mount({ src: "" });
+    model.emit("msg:custom", { type: "no_bytes", message: "gone" });
+    expect(role("notice").textContent).toBe("gone");
+    expect(role("notice").dataset.kind).toBe("error");
+  });
+
+  it("offers a download link for the current source", () => {
+    const { role } = mount();
+    const a = /** @type {HTMLAnchorElement} */ (role("download"));
+    expect(a.getAttribute("href")).toBe("/files/wan_media/fox.mp4");
+    expect(a.getAttribute("download")).toBe("fox.mp4");
+  });
+
+  it("never links to a javascript: URL", () => {
+    const { role, video } = mount({ src: "javascript:alert(1)", fallback_src: "" });
+    expect(video.hasAttribute("src")).toBe(false);
+    expect(role("download").hasAttribute("href")).toBe(false);
+  });
+
+  it("toggles loop and speed, both ways", () => {
+    const { model, role, video } = mount();
+    role("loop").click();
+    expect(model.get("loop")).toBe(false);
+    expect(video.loop).toBe(false);
+    expect(model.saved.length).toBe(1);
+    const speed = /** @type {HTMLSelectElement} */ (role("speed"));
+    speed.value = "0.5";
+    speed.dispatchEvent(new Event("change"));
+    expect(model.get("playback_rate")).toBe(0.5);
+    expect(video.playbackRate).toBe(0.5);
+    model.update({ playback_rate: 2 });
+    expect(speed.value).toBe("2");
+    expect(video.playbackRate).toBe(2);
+  });
+
+  it("steps one frame and pauses", () => {
+    const { role, video } = mount();
+    const pause = vi.spyOn(video, "pause");
+    video.currentTime = 1;
+    role("frame-forward").click();
+    expect(pause).toHaveBeenCalled();
+    expect(video.currentTime).toBeCloseTo(25 / 24, 5);
+    role("frame-back").click();
+    role("frame-back").click();
+    expect(video.currentTime).toBeCloseTo(23 / 24, 5);
+  });
+
+  it("shows seed, duration, size, cost and a truncated prompt with the full title", () => {
+    const long = "a very long prompt ".repeat(20).trim();
+    const { role } = mount({ prompt: long });
+    expect(role("meta").textContent).toContain("seed 42");
+    expect(role("meta").textContent).toContain("5 s");
+    expect(role("meta").textContent).toContain("1280×720");
+    expect(role("meta").textContent).toContain("$0.50");
+    expect(role("prompt").textContent?.endsWith("…")).toBe(true);
+    expect(role("prompt").title).toBe(long);
+  });
+
+  it("catches a rejected play() (autoplay blocked)", async () => {
+    const video = document.createElement("video");
+    const blocked = Object.assign(new Error("no"), { name: "NotAllowedError" });
+    vi.spyOn(video, "play").mockRejectedValue(blocked);
+    const onBlocked = vi.fn();
+    await expect(safePlay(video, onBlocked)).resolves.toBe(false);
+    expect(onBlocked).toHaveBeenCalledWith(blocked);
+  });
+
+  it("cleans up", () => {
+    const { model, el, cleanup } = mount();
+    cleanup();
+    expect(model.listenerCount()).toBe(0);
+    expect(el.children.length).toBe(0);
+  });
+});

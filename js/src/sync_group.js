@@ -1,0 +1,368 @@
+// SyncGroup: plays several <video> elements as one.
+//
+// One master clock (performance.now()-based, see sync.js) is the truth.
+// - play/seek/loop restarts are "stop, align, start together": pause all,
+//   set every currentTime to the same value, wait for `seeked`, call play()
+//   on all, then re-anchor the clock on the median of the started videos;
+// - pause stops all and sets every currentTime to exactly the same value;
+// - while playing, each animation frame compares every video with the clock
+//   and applies driftAction(): a (rare, cooled-down) hard seek for errors
+//   above 0.1 s, a playbackRate nudge for small ones;
+// - if the whole group lags (tab throttled, slow disk), the clock follows the
+//   median instead of seeking everyone;
+// - looping is done by the group, not by each element (video.loop = false),
+//   so all tiles wrap together.
+
+import {
+  SYNC_DEFAULTS,
+  clampTime,
+  clockTime,
+  createClock,
+  driftAction,
+  groupDuration,
+  median,
+  pauseClock,
+  playClock,
+  seekClock,
+  setClockRate,
+  wrapPosition,
+} from "./sync.js";
+
+const HAVE_METADATA = 1;
+const HAVE_FUTURE_DATA = 3;
+const SEEK_TIMEOUT_MS = 2000;
+
+/**
+ * @typedef {object} SyncGroupOptions
+ * @property {() => number} [now]                        ms clock (performance.now)
+ * @property {(cb: () => void) => number} [requestFrame] requestAnimationFrame
+ * @property {(id: number) => void} [cancelFrame]
+ * @property {(group: SyncGroup) => void} [onChange]     play state / duration changed
+ * @property {(time: number, group: SyncGroup) => void} [onTick]  each frame while playing
+ * @property {number} [fps]
+ */
+
+/**
+ * Resolve when `video` is not seeking any more (or after a timeout).
+ * @param {HTMLMediaElement} video
+ * @param {number} timeoutMs
+ * @returns {Promise<void>}
+ */
+export function whenSeeked(video, timeoutMs = SEEK_TIMEOUT_MS) {
+  if (!video.seeking) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      video.removeEventListener("seeked", done);
+      video.removeEventListener("error", done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    video.addEventListener("seeked", done);
+    video.addEventListener("error", done);
+  });
+}
+
+export class SyncGroup {
+  /** @param {SyncGroupOptions} [options] */
+  constructor(options = {}) {
+    this.now = options.now ?? (() => performance.now());
+    this.requestFrame = options.requestFrame ?? ((cb) => requestAnimationFrame(cb));
+    this.cancelFrame = options.cancelFrame ?? ((id) => cancelAnimationFrame(id));
+    this.onChange = options.onChange ?? (() => {});
+    this.onTick = options.onTick ?? (() => {});
+    this.fps = options.fps ?? 24;
+    /** @type {Set<HTMLVideoElement>} */
+    this.videos = new Set();
+    this.clock = createClock(0, 1);
+    this.loop = true;
+    this.muted = true;
+    /** whether the user wants playback (the clock may still be starting) */
+    this.wantPlay = false;
+    /** @type {"paused" | "starting" | "playing"} */
+    this.phase = "paused";
+    /** bumped by every play/pause/seek; stale async steps check it */
+    this.generation = 0;
+    /** @type {number | null} */
+    this.frame = null;
+    /** @type {WeakMap<HTMLVideoElement, number>} video -> ms until which it is left alone */
+    this.cooldown = new WeakMap();
+    /** @type {{wasPlaying: boolean} | null} */
+    this.scrub = null;
+    this.destroyed = false;
+    this.onReady = this.onReady.bind(this);
+    this.tick = this.tick.bind(this);
+  }
+
+  /** @returns {boolean} */
+  get playing() {
+    return this.wantPlay;
+  }
+
+  /** @returns {number} media time of the clock */
+  get time() {
+    return clockTime(this.clock, this.now());
+  }
+
+  /** @returns {number} longest known duration, 0 if none */
+  get duration() {
+    return groupDuration([...this.videos].map((v) => v.duration));
+  }
+
+  /** @returns {HTMLVideoElement[]} videos with metadata */
+  readyVideos() {
+    return [...this.videos].filter((v) => v.readyState >= HAVE_METADATA && !v.error);
+  }
+
+  /** @param {HTMLVideoElement} video */
+  add(video) {
+    if (this.videos.has(video)) return;
+    this.videos.add(video);
+    video.loop = false;
+    video.muted = this.muted;
+    video.defaultPlaybackRate = this.clock.rate;
+    video.playbackRate = this.clock.rate;
+    video.addEventListener("loadedmetadata", this.onReady);
+    if (video.readyState >= HAVE_METADATA) this.onReady({ target: video });
+  }
+
+  /** @param {HTMLVideoElement} video */
+  remove(video) {
+    if (!this.videos.delete(video)) return;
+    video.removeEventListener("loadedmetadata", this.onReady);
+    this.onChange(this);
+  }
+
+  /**
+   * A video got its metadata (first load, or a new source): bring it in line.
+   * @param {{target: EventTarget | null}} event
+   */
+  onReady(event) {
+    const video = /** @type {HTMLVideoElement} */ (event.target);
+    video.playbackRate = this.clock.rate;
+    const t = clampTime(this.time, video.duration);
+    if (Math.abs(video.currentTime - t) > 1e-6) video.currentTime = t;
+    if (this.phase === "playing") {
+      this.cooldown.set(video, this.now() + SYNC_DEFAULTS.seekCooldownMs);
+      this.playOne(video);
+    }
+    this.onChange(this);
+  }
+
+  /**
+   * @param {HTMLVideoElement} video
+   * @returns {Promise<unknown>}
+   */
+  playOne(video) {
+    try {
+      const p = video.play();
+      return p && typeof p.then === "function" ? p.catch((e) => e) : Promise.resolve();
+    } catch (error) {
+      return Promise.resolve(error);
+    }
+  }
+
+  /**
+   * Set every ready video to exactly `t`.
+   * @param {number} t
+   */
+  alignAll(t) {
+    for (const v of this.readyVideos()) {
+      const target = clampTime(t, v.duration);
+      if (Math.abs(v.currentTime - target) > 1e-6) v.currentTime = target;
+    }
+  }
+
+  /** Start playback from the clock's position. */
+  play() {
+    this.wantPlay = true;
+    const d = this.duration;
+    let t = this.clock.position;
+    if (d > 0 && t >= d - 1e-3) t = 0; // play after the end starts over
+    return this.restart(t);
+  }
+
+  /** Stop playback; every video shows exactly the same time. */
+  pause() {
+    this.wantPlay = false;
+    this.generation += 1;
+    this.stopLoop();
+    const ready = this.readyVideos();
+    for (const v of ready) v.pause();
+    // Freeze where the videos actually are, not where the clock thinks.
+    const observed = median(ready.map((v) => v.currentTime));
+    const t = Number.isFinite(observed) ? observed : this.time;
+    this.clock = pauseClock(this.clock, this.now(), clampTime(t, this.duration));
+    this.alignAll(this.clock.position);
+    for (const v of ready) v.playbackRate = this.clock.rate;
+    this.phase = "paused";
+    this.onChange(this);
+  }
+
+  toggle() {
+    return this.wantPlay ? this.pause() : this.play();
+  }
+
+  /**
+   * Jump to `t` seconds; playback continues if it was running.
+   * @param {number} t
+   */
+  seek(t) {
+    const target = clampTime(t, this.duration);
+    if (this.wantPlay) return this.restart(target);
+    this.generation += 1;
+    this.clock = pauseClock(seekClock(this.clock, target, this.now()), this.now());
+    this.alignAll(target);
+    this.onChange(this);
+    return Promise.resolve();
+  }
+
+  /** The user grabbed the seek slider: hold playback while dragging. */
+  beginScrub() {
+    if (this.scrub) return;
+    this.scrub = { wasPlaying: this.wantPlay };
+    if (this.wantPlay) this.pause();
+  }
+
+  /** @param {number} t */
+  scrubTo(t) {
+    if (!this.scrub) this.beginScrub();
+    return this.seek(t);
+  }
+
+  /**
+   * The slider was released at `t`.
+   * @param {number} t
+   */
+  endScrub(t) {
+    const resume = this.scrub?.wasPlaying ?? this.wantPlay;
+    this.scrub = null;
+    this.seek(t);
+    return resume ? this.play() : Promise.resolve();
+  }
+
+  /** @param {number} rate */
+  setRate(rate) {
+    if (!(rate > 0)) return;
+    this.clock = setClockRate(this.clock, rate, this.now());
+    for (const v of this.videos) {
+      v.defaultPlaybackRate = rate;
+      v.playbackRate = rate;
+    }
+    this.onChange(this);
+  }
+
+  /** @param {boolean} loop */
+  setLoop(loop) {
+    this.loop = loop;
+    this.onChange(this);
+  }
+
+  /** @param {boolean} muted */
+  setMuted(muted) {
+    this.muted = muted;
+    for (const v of this.videos) v.muted = muted;
+    this.onChange(this);
+  }
+
+  /**
+   * Stop, align every video on `t`, wait for the seeks, start all together.
+   * @param {number} t
+   */
+  async restart(t) {
+    const generation = ++this.generation;
+    this.phase = "starting";
+    this.stopLoop();
+    const ready = this.readyVideos();
+    for (const v of ready) v.pause();
+    this.clock = pauseClock(this.clock, this.now(), t);
+    this.alignAll(t);
+    this.onChange(this);
+    await Promise.all(ready.map((v) => whenSeeked(v)));
+    if (generation !== this.generation || this.destroyed) return;
+    const starting = this.readyVideos();
+    for (const v of starting) v.playbackRate = this.clock.rate;
+    await Promise.all(starting.map((v) => this.playOne(v)));
+    if (generation !== this.generation || this.destroyed) return;
+    const started = starting.filter((v) => !v.paused);
+    const observed = median(started.map((v) => v.currentTime));
+    this.clock = playClock(this.clock, this.now(), Number.isFinite(observed) ? observed : t);
+    this.phase = "playing";
+    this.onChange(this);
+    this.startLoop();
+  }
+
+  startLoop() {
+    if (this.frame === null && !this.destroyed) this.frame = this.requestFrame(this.tick);
+  }
+
+  stopLoop() {
+    if (this.frame !== null) this.cancelFrame(this.frame);
+    this.frame = null;
+  }
+
+  /** One correction pass; runs every animation frame while playing. */
+  tick() {
+    this.frame = null;
+    if (this.phase !== "playing" || this.destroyed) return;
+    this.correct();
+    if (this.phase === "playing") this.startLoop();
+  }
+
+  /** Compare every video with the clock and steer it. */
+  correct() {
+    const now = this.now();
+    const duration = this.duration;
+    const pos = wrapPosition(clockTime(this.clock, now), duration, this.loop);
+    if (pos.wrapped) {
+      this.restart(0);
+      return;
+    }
+    if (pos.ended) {
+      this.pause();
+      return;
+    }
+    const rate = this.clock.rate;
+    const candidates = this.readyVideos().filter(
+      (v) => !v.seeking && v.readyState >= HAVE_FUTURE_DATA && !(v.ended || v.currentTime >= v.duration - 1e-3),
+    );
+    let target = pos.time;
+    const errors = candidates.map((v) => target - v.currentTime);
+    const limit = SYNC_DEFAULTS.hardSeek;
+    if (errors.length > 0 && (errors.every((e) => e > limit) || errors.every((e) => e < -limit))) {
+      // The whole group is off, not one video (a throttled tab, a slow disk):
+      // move the clock to the videos instead of seeking every one of them.
+      const med = median(errors);
+      this.clock = playClock(this.clock, now, target - med);
+      target -= med;
+    }
+    for (const v of candidates) {
+      if (v.paused) {
+        // Stopped for a reason of its own (buffering ended, a stray pause).
+        this.playOne(v);
+        continue;
+      }
+      if ((this.cooldown.get(v) ?? 0) > now) continue;
+      const decision = driftAction(target - v.currentTime, {
+        rate,
+        deadband: Math.min(SYNC_DEFAULTS.deadband, 0.25 / (this.fps || 24)),
+      });
+      if (decision.action === "seek") {
+        v.currentTime = clampTime(target, v.duration);
+        v.playbackRate = rate;
+        this.cooldown.set(v, now + SYNC_DEFAULTS.seekCooldownMs);
+      } else if (Math.abs(v.playbackRate - decision.rate) > 1e-4) {
+        v.playbackRate = decision.rate;
+      }
+    }
+    this.onTick(target, this);
+  }
+
+  destroy() {
+    this.destroyed = true;
+    this.generation += 1;
+    this.stopLoop();
+    for (const v of this.videos) v.removeEventListener("loadedmetadata", this.onReady);
+    this.videos.clear();
+  }
+}

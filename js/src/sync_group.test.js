@@ -1,0 +1,221 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { SyncGroup } from "./sync_group.js";
+
+/** A <video> stand-in: time moves only when the test calls advance(). */
+class FakeVideo extends EventTarget {
+  constructor(duration = 2) {
+    super();
+    this.duration = duration;
+    this.readyState = 4;
+    this._t = 0;
+    this.paused = true;
+    this.seeking = false;
+    this.playbackRate = 1;
+    this.defaultPlaybackRate = 1;
+    this.muted = false;
+    this.loop = true;
+    this.error = null;
+    this.plays = 0;
+  }
+  get currentTime() {
+    return this._t;
+  }
+  set currentTime(t) {
+    this._t = Math.min(Math.max(0, t), this.duration);
+    this.seeking = true;
+    queueMicrotask(() => {
+      this.seeking = false;
+      this.dispatchEvent(new Event("seeked"));
+    });
+  }
+  get ended() {
+    return this._t >= this.duration && this.paused;
+  }
+  play() {
+    this.plays += 1;
+    this.paused = false;
+    return Promise.resolve();
+  }
+  pause() {
+    this.paused = true;
+  }
+  /** @param {number} dt seconds of media playback */
+  advance(dt) {
+    if (this.paused || this.seeking) return;
+    this._t = Math.min(this.duration, this._t + dt * this.playbackRate);
+    if (this._t >= this.duration) this.paused = true;
+  }
+}
+
+const flush = () => new Promise((r) => setTimeout(r, 0));
+
+describe("SyncGroup", () => {
+  /** @type {number} */
+  let now;
+  /** @type {(() => void)[]} */
+  let frames;
+  /** @type {SyncGroup} */
+  let group;
+  /** @type {FakeVideo[]} */
+  let videos;
+
+  beforeEach(() => {
+    now = 0;
+    frames = [];
+    group = new SyncGroup({
+      now: () => now,
+      requestFrame: (cb) => frames.push(cb),
+      cancelFrame: () => {},
+    });
+    videos = [new FakeVideo(), new FakeVideo(), new FakeVideo(), new FakeVideo()];
+    for (const v of videos) group.add(/** @type {any} */ (v));
+  });
+
+  /** Let `ms` of wall time pass: videos play, then one correction frame runs. */
+  const run = (ms, rates = videos.map(() => 1)) => {
+    now += ms;
+    videos.forEach((v, i) => v.advance((ms / 1000) * rates[i]));
+    const pending = frames.splice(0);
+    for (const f of pending) f();
+  };
+  const times = () => videos.map((v) => v.currentTime);
+
+  it("takes over the videos: no native loop, shared mute and rate", () => {
+    for (const v of videos) {
+      expect(v.loop).toBe(false);
+      expect(v.muted).toBe(true);
+    }
+    expect(group.duration).toBe(2);
+  });
+
+  it("starts every video from the same time", async () => {
+    videos[2]._t = 0.7;
+    await group.play();
+    expect(group.phase).toBe("playing");
+    expect(new Set(times()).size).toBe(1);
+    expect(videos.every((v) => !v.paused)).toBe(true);
+    expect(group.playing).toBe(true);
+  });
+
+  it("pauses every video at exactly the same time", async () => {
+    await group.play();
+    run(500, [1, 1.02, 0.98, 1]);
+    group.pause();
+    const t = times();
+    expect(new Set(t).size).toBe(1);
+    expect(t[0]).toBeCloseTo(0.5, 1);
+    expect(videos.every((v) => v.paused)).toBe(true);
+  });
+
+  it("seeks while paused by setting every currentTime", () => {
+    group.seek(1.25);
+    expect(times()).toEqual([1.25, 1.25, 1.25, 1.25]);
+    expect(group.time).toBe(1.25);
+  });
+
+  it("seeks while playing by stopping, aligning and restarting", async () => {
+    await group.play();
+    run(300);
+    await group.seek(1.5);
+    expect(group.phase).toBe("playing");
+    expect(times()).toEqual([1.5, 1.5, 1.5, 1.5]);
+    expect(videos.every((v) => !v.paused)).toBe(true);
+  });
+
+  it("nudges a slightly late video and hard-seeks a far one", async () => {
+    await group.play();
+    run(16);
+    videos[1]._t -= 0.05; // late by 50 ms
+    videos[2]._t -= 0.5; // late by half a second
+    run(16);
+    expect(videos[1].playbackRate).toBeGreaterThan(1);
+    expect(videos[2].currentTime).toBeCloseTo(group.time, 2);
+    expect(videos[0].playbackRate).toBe(1);
+  });
+
+  it("converges: spread drops under one frame", async () => {
+    await group.play();
+    videos[0]._t += 0.06;
+    videos[3]._t -= 0.04;
+    for (let i = 0; i < 60; i++) run(16);
+    const t = times();
+    expect(Math.max(...t) - Math.min(...t)).toBeLessThan(1 / 48);
+  });
+
+  it("follows the group when every video lags (no mass seeking)", async () => {
+    await group.play();
+    for (const v of videos) v.seeking = true; // all stall
+    run(400);
+    for (const v of videos) v.seeking = false;
+    const before = videos.map((v) => v.plays);
+    run(16);
+    expect(group.time).toBeLessThan(0.1);
+    expect(videos.map((v) => v.plays)).toEqual(before);
+  });
+
+  it("loops all videos together", async () => {
+    await group.play();
+    for (let i = 0; i < 130; i++) run(16); // 2.08 s
+    await flush();
+    expect(group.phase).toBe("playing");
+    const t = times();
+    expect(Math.max(...t)).toBeLessThan(0.2);
+    expect(new Set(t).size).toBe(1);
+  });
+
+  it("stops at the end without loop", async () => {
+    group.setLoop(false);
+    await group.play();
+    for (let i = 0; i < 130; i++) run(16);
+    expect(group.playing).toBe(false);
+    expect(group.phase).toBe("paused");
+    expect(new Set(times()).size).toBe(1);
+  });
+
+  it("a pause during the start wins", async () => {
+    const started = group.play();
+    group.pause();
+    await started;
+    expect(group.phase).toBe("paused");
+    expect(videos.every((v) => v.paused)).toBe(true);
+  });
+
+  it("brings a late-arriving video in line", async () => {
+    await group.play();
+    run(500);
+    const late = new FakeVideo();
+    late.readyState = 0;
+    group.add(/** @type {any} */ (late));
+    late.readyState = 4;
+    late.dispatchEvent(new Event("loadedmetadata"));
+    expect(late.currentTime).toBeCloseTo(group.time, 2);
+    expect(late.paused).toBe(false);
+  });
+
+  it("applies rate and mute to every video", () => {
+    group.setRate(1.5);
+    group.setMuted(false);
+    expect(videos.every((v) => v.playbackRate === 1.5 && !v.muted)).toBe(true);
+    expect(group.clock.rate).toBe(1.5);
+  });
+
+  it("scrubbing holds playback and resumes on release", async () => {
+    await group.play();
+    group.beginScrub();
+    expect(videos.every((v) => v.paused)).toBe(true);
+    group.scrubTo(0.4);
+    group.scrubTo(0.8);
+    expect(times()).toEqual([0.8, 0.8, 0.8, 0.8]);
+    await group.endScrub(1.0);
+    expect(group.phase).toBe("playing");
+    expect(times()).toEqual([1, 1, 1, 1]);
+  });
+
+  it("forgets removed videos and stops on destroy", async () => {
+    group.remove(/** @type {any} */ (videos[0]));
+    expect(group.videos.size).toBe(3);
+    await group.play();
+    group.destroy();
+    expect(group.videos.size).toBe(0);
+  });
+});

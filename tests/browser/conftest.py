@@ -1,0 +1,76 @@
+"""Fixtures for real-browser tests (JupyterLab / Notebook 7 + headless Chromium).
+
+- ``chromium_browser`` (session): one Chromium for the whole run.
+- ``jupyter_lab`` / ``jupyter_notebook7`` (module): a fresh server (own root
+  folder, own Jupyter dirs, random port and token) plus one page, shared by
+  the tests of a module and shut down after it. Each yields a
+  :class:`harness.JupyterFrontend` with ``.open(nb)``, ``.run_all()``,
+  ``.page``, ``.screenshot(name)``, ``.kernel()`` and ``.shutdown()``.
+
+Every test under ``tests/browser/`` is marked ``browser``; deselect them with
+``-m "not browser"``. They skip (not fail) when Playwright or Chromium is
+missing.
+"""
+
+from __future__ import annotations
+
+import pathlib
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+
+from .harness import JupyterFrontend, chromium_executable, launch_chromium, start_frontend
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+_HERE = pathlib.Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if _HERE in pathlib.Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def chromium_browser() -> Iterator[Browser]:
+    """Headless system Chromium driven by Playwright (skips if unavailable)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if chromium_executable() is None:
+        pytest.skip("Chromium is not installed (apt-get install chromium, or set WAN_CHROMIUM)")
+    playwright = sync_api.sync_playwright().start()
+    try:
+        browser = launch_chromium(playwright)
+        try:
+            yield browser
+        finally:
+            browser.close()
+    finally:
+        playwright.stop()
+
+
+@pytest.fixture(scope="module")
+def jupyter_lab(
+    chromium_browser: Browser, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[JupyterFrontend]:
+    """A JupyterLab server with a page, for the tests of one module."""
+    frontend = start_frontend("lab", chromium_browser, tmp_path_factory.mktemp("jupyter-lab"))
+    try:
+        yield frontend
+    finally:
+        frontend.shutdown()
+
+
+@pytest.fixture(scope="module")
+def jupyter_notebook7(
+    chromium_browser: Browser, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[JupyterFrontend]:
+    """A Notebook 7 server with a page, for the tests of one module."""
+    pytest.importorskip("notebook")
+    frontend = start_frontend("notebook", chromium_browser, tmp_path_factory.mktemp("notebook7"))
+    try:
+        yield frontend
+    finally:
+        frontend.shutdown()

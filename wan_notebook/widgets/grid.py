@@ -1,0 +1,156 @@
+"""SeedGrid: several results side by side, played in sync; pick a winner."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import traitlets
+
+from ._base import WanWidget
+from .progress import JOB_STATUSES
+
+__all__ = ["TILE_DEFAULTS", "SeedGrid"]
+
+TILE_DEFAULTS: Mapping[str, Any] = {
+    "key": "",
+    "seed": None,
+    "prompt": "",
+    "status": "queued",
+    "progress": -1.0,
+    "cost": -1.0,
+    "src": "",
+    "fallback_src": "",
+    "mime": "video/mp4",
+    "error": "",
+    "row": 0,
+    "col": 0,
+}
+"""Every tile field with its default; missing fields are filled in from here."""
+
+PickCallback = Callable[[str], Any]
+
+
+def _normalize_tile(raw: object, index: int) -> dict[str, Any]:
+    if not isinstance(raw, Mapping):
+        msg = f"tiles[{index}] must be a dict, got {type(raw).__name__}"
+        raise traitlets.TraitError(msg)
+    unknown = set(raw) - set(TILE_DEFAULTS)
+    if unknown:
+        allowed = sorted(TILE_DEFAULTS)
+        msg = f"tiles[{index}] has unknown field(s) {sorted(unknown)}; allowed: {allowed}"
+        raise traitlets.TraitError(msg)
+    tile = {**TILE_DEFAULTS, **raw}
+    if not isinstance(tile["key"], str) or not tile["key"]:
+        msg = f"tiles[{index}] needs a non-empty string 'key'"
+        raise traitlets.TraitError(msg)
+    if tile["status"] not in JOB_STATUSES:
+        msg = f"tiles[{index}] status {tile['status']!r} is not one of {list(JOB_STATUSES)}"
+        raise traitlets.TraitError(msg)
+    if tile["seed"] is not None:
+        tile["seed"] = int(tile["seed"])
+    for name in ("progress", "cost"):
+        tile[name] = float(tile[name])
+    for name in ("row", "col"):
+        tile[name] = int(tile[name])
+    for name in ("prompt", "src", "fallback_src", "mime", "error"):
+        tile[name] = str(tile[name])
+    return tile
+
+
+class SeedGrid(WanWidget):
+    """Tiles of several jobs with one control bar and synchronized playback.
+
+    Without labels, tiles flow in a responsive grid (``columns`` = 0) or a
+    fixed number of columns. With ``row_labels`` and ``col_labels`` the grid
+    is a labelled matrix: rows are prompts, columns are seeds, and each tile's
+    ``row``/``col`` says where it goes.
+
+    Python replaces the whole ``tiles`` list to update it; tiles are matched
+    by ``key``, so videos already playing keep playing.
+
+    Usage::
+
+        grid = SeedGrid(tiles=[{"key": "s1", "seed": 1, "status": "queued"}, ...])
+        grid.on_pick(lambda key: print("picked", key))
+    """
+
+    _kind = traitlets.Unicode("grid", read_only=True).tag(sync=True)
+
+    tiles = traitlets.List(traitlets.Dict()).tag(sync=True)
+    """One dict per tile; fields and defaults in :data:`TILE_DEFAULTS`."""
+
+    row_labels = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    """Row headings of a matrix (prompts); empty for a plain grid."""
+
+    col_labels = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    """Column headings of a matrix (seeds); empty for a plain grid."""
+
+    columns = traitlets.Int(0).tag(sync=True)
+    """Columns of a plain grid; ``0`` = as many as fit."""
+
+    picked = traitlets.Unicode("").tag(sync=True)
+    """Key of the picked tile, ``""`` for none. Synced both ways."""
+
+    enlarged = traitlets.Unicode("").tag(sync=True)
+    """Key of the enlarged tile, ``""`` for none. Synced both ways."""
+
+    fps = traitlets.Float(24.0).tag(sync=True)
+    """Frames per second (frame stepping and the sync dead band)."""
+
+    playback_rate = traitlets.Float(1.0).tag(sync=True)
+    """Playback speed of all tiles. Synced both ways."""
+
+    loop = traitlets.Bool(True).tag(sync=True)
+    """Loop playback (all tiles wrap together). Synced both ways."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._pick_callbacks: list[PickCallback] = []
+        self.observe(self._on_picked_change, names=["picked"])
+
+    def __repr__(self) -> str:
+        """``SeedGrid(tiles=4, picked='s2')``."""
+        return f"{type(self).__name__}(tiles={len(self.tiles)}, picked={self.picked!r})"
+
+    @traitlets.validate("tiles")
+    def _check_tiles(self, proposal: dict[str, Any]) -> list[dict[str, Any]]:
+        tiles = [_normalize_tile(raw, i) for i, raw in enumerate(proposal["value"])]
+        keys = [t["key"] for t in tiles]
+        duplicates = sorted({k for k in keys if keys.count(k) > 1})
+        if duplicates:
+            msg = f"tile keys must be unique; repeated: {duplicates}"
+            raise traitlets.TraitError(msg)
+        return tiles
+
+    @property
+    def picked_tile(self) -> dict[str, Any] | None:
+        """The picked tile's dict, or ``None``."""
+        return next((t for t in self.tiles if t["key"] == self.picked), None)
+
+    def update_tile(self, key: str, **fields: Any) -> None:
+        """Change some fields of one tile (replaces the list, as syncing needs)."""
+        if not any(t["key"] == key for t in self.tiles):
+            msg = f"no tile with key {key!r}"
+            raise KeyError(msg)
+        self.tiles = [{**t, **fields} if t["key"] == key else t for t in self.tiles]
+
+    def on_pick(self, callback: PickCallback, *, remove: bool = False) -> None:
+        """Register (or remove) ``callback(key)``, run when the user picks a tile.
+
+        Only picks made in the browser call it (``key`` is ``""`` when the
+        user un-picks); setting ``grid.picked`` from Python does not.
+        """
+        if remove:
+            if callback in self._pick_callbacks:
+                self._pick_callbacks.remove(callback)
+        elif callback not in self._pick_callbacks:
+            self._pick_callbacks.append(callback)
+
+    def _on_picked_change(self, change: dict[str, Any]) -> None:
+        # ipywidgets holds the property lock while it applies state from the
+        # front end, so a change made there is one the user made.
+        if "picked" not in self._property_lock:
+            return
+        for callback in list(self._pick_callbacks):
+            callback(change["new"])

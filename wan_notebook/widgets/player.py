@@ -1,0 +1,151 @@
+"""Player: plays one generated video, with loop, speed and frame-step controls."""
+
+from __future__ import annotations
+
+import pathlib
+from typing import Any
+
+import traitlets
+from ipywidgets.widgets.trait_types import bytes_serialization
+
+from ._base import WanWidget
+
+__all__ = ["MIME_BY_SUFFIX", "Player"]
+
+MIME_BY_SUFFIX = {".mp4": "video/mp4", ".webm": "video/webm", ".mov": "video/quicktime"}
+"""Video MIME type for each file suffix the player accepts."""
+
+_MIN_RATE = 0.0625  # Chromium's limits for HTMLMediaElement.playbackRate
+_MAX_RATE = 16.0
+
+
+class Player(WanWidget):
+    """An HTML5 video player for one result.
+
+    The browser tries ``src``, then ``fallback_src``; when both fail (e.g. in
+    VS Code, whose output view cannot load notebook files) it sends
+    ``{"type": "need_bytes"}`` and :meth:`on_need_bytes` answers by filling
+    ``data`` from the file, which the browser plays from a Blob URL. Bytes are
+    never stored in the notebook file.
+
+    Usage::
+
+        player = Player.from_file(path, src="/files/wan_media/fox.mp4", seed=7)
+    """
+
+    _kind = traitlets.Unicode("player", read_only=True).tag(sync=True)
+
+    src = traitlets.Unicode("").tag(sync=True)
+    """URL the browser loads first: a ``/files/...`` path or an http(s) URL; may be ``""``."""
+
+    fallback_src = traitlets.Unicode("").tag(sync=True)
+    """Second URL to try (e.g. the notebook-relative path)."""
+
+    data = traitlets.Bytes(b"").tag(sync=True, **bytes_serialization)
+    """The video bytes; empty unless the browser asked for them."""
+
+    mime = traitlets.Enum(tuple(MIME_BY_SUFFIX.values()), default_value="video/mp4").tag(sync=True)
+    """MIME type of the video (``video/mp4``, ``video/webm`` or ``video/quicktime``)."""
+
+    poster = traitlets.Unicode("").tag(sync=True)
+    """Poster image: a data URI or URL; ``""`` for none."""
+
+    prompt = traitlets.Unicode("").tag(sync=True)
+    """Prompt shown under the video (truncated; full text on hover)."""
+
+    seed = traitlets.Int(None, allow_none=True).tag(sync=True)
+    """Seed of the generation, if known."""
+
+    duration = traitlets.Float(0.0).tag(sync=True)
+    """Duration in seconds (``0``: read it from the video)."""
+
+    fps = traitlets.Float(24.0).tag(sync=True)
+    """Frames per second; the frame-step buttons move by ``1/fps``."""
+
+    cost = traitlets.Float(-1.0).tag(sync=True)
+    """Cost in USD; ``-1`` = unknown."""
+
+    width = traitlets.Int(0).tag(sync=True)
+    """Video width in pixels (``0``: unknown)."""
+
+    height = traitlets.Int(0).tag(sync=True)
+    """Video height in pixels (``0``: unknown)."""
+
+    download_name = traitlets.Unicode("").tag(sync=True)
+    """File name offered by the Download link."""
+
+    loop = traitlets.Bool(True).tag(sync=True)
+    """Loop playback. Synced both ways."""
+
+    muted = traitlets.Bool(True).tag(sync=True)
+    """Start muted (browsers allow autoplay only when muted). Synced both ways."""
+
+    autoplay = traitlets.Bool(False).tag(sync=True)
+    """Start playing when the video is ready (a blocked autoplay shows a hint)."""
+
+    playback_rate = traitlets.Float(1.0).tag(sync=True)
+    """Playback speed, 0.0625..16. Synced both ways."""
+
+    _repr_traits = ("src", "seed", "duration", "mime")
+    _repr_always = ("src",)
+
+    def __init__(self, **kwargs: Any) -> None:
+        path = kwargs.pop("path", None)
+        super().__init__(**kwargs)
+        self._path: pathlib.Path | None = pathlib.Path(path) if path is not None else None
+        self.on_msg(self._handle_message)
+
+    @classmethod
+    def from_file(
+        cls,
+        path: pathlib.Path | str,
+        *,
+        src: str,
+        fallback_src: str = "",
+        **meta: Any,
+    ) -> Player:
+        """A player for a video file on the kernel's disk.
+
+        ``src``/``fallback_src`` are the URLs the browser should try; ``path``
+        is read only if both fail. ``mime`` and ``download_name`` default to
+        what the file name says; other keyword arguments set traits.
+        """
+        file = pathlib.Path(path)
+        meta.setdefault("mime", MIME_BY_SUFFIX.get(file.suffix.lower(), "video/mp4"))
+        meta.setdefault("download_name", file.name)
+        return cls(src=src, fallback_src=fallback_src, path=file, **meta)
+
+    @property
+    def path(self) -> pathlib.Path | None:
+        """The file behind this player, if it was made with :meth:`from_file`."""
+        return self._path
+
+    @traitlets.validate("playback_rate")
+    def _check_rate(self, proposal: dict[str, Any]) -> float:
+        value = float(proposal["value"])
+        if not _MIN_RATE <= value <= _MAX_RATE:
+            msg = f"playback_rate must be between {_MIN_RATE} and {_MAX_RATE}, got {value!r}"
+            raise traitlets.TraitError(msg)
+        return value
+
+    def on_need_bytes(self) -> None:
+        """Answer the browser's request for the video bytes.
+
+        The default reads :attr:`path` into ``data``. Without a readable file
+        the browser is told there is nothing to play. Subclasses may override
+        this (e.g. to fetch from a cache).
+        """
+        if self._path is None:
+            self.send({"type": "no_bytes", "message": "The video could not be loaded."})
+            return
+        try:
+            payload = self._path.read_bytes()
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            self.send({"type": "no_bytes", "message": f"Cannot read {self._path.name}: {reason}."})
+            return
+        self.data = payload
+
+    def _handle_message(self, _widget: object, content: Any, _buffers: list[bytes]) -> None:
+        if isinstance(content, dict) and content.get("type") == "need_bytes":
+            self.on_need_bytes()
