@@ -7,7 +7,8 @@ runs against the bundled local engine, a Runware-compatible server that renders 
 
 from __future__ import annotations
 
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
 from .errors import (
@@ -28,23 +29,56 @@ from .models import AlibabaSettings, FrameImage, Inputs, ProviderSettings, Safet
 from .responses import Ack, ApiErrorItem, Processing, VideoResult
 from .settings import Settings, configure, get_settings
 
+if TYPE_CHECKING:
+    from .client import AsyncRunwareClient
+    from .jobs import (
+        Job,
+        JobGroup,
+        arecover,
+        generate,
+        generate_many,
+        history,
+        recover,
+        seed_sweep,
+    )
+    from .store import Result
+
+# Exported lazily (module __getattr__): they pull in httpx and sqlite, and %load_ext must
+# stay fast.
+_LAZY = {
+    "AsyncRunwareClient": "client",
+    "Job": "jobs",
+    "JobGroup": "jobs",
+    "Result": "store",
+    "arecover": "jobs",
+    "generate": "jobs",
+    "generate_many": "jobs",
+    "history": "jobs",
+    "recover": "jobs",
+    "seed_sweep": "jobs",
+}
+
 __all__ = [
     "APIError",
     "Ack",
     "AlibabaSettings",
     "ApiErrorItem",
+    "AsyncRunwareClient",
     "AuthenticationError",
     "BudgetExceededError",
     "FrameImage",
     "Inputs",
     "InsufficientCreditError",
     "InvalidRequestError",
+    "Job",
     "JobCancelledError",
+    "JobGroup",
     "JobTimeoutError",
     "NetworkError",
     "Processing",
     "ProviderSettings",
     "RateLimitError",
+    "Result",
     "Safety",
     "ServerError",
     "Settings",
@@ -53,11 +87,26 @@ __all__ = [
     "VideoResult",
     "WanError",
     "__version__",
+    "arecover",
     "configure",
+    "generate",
+    "generate_many",
     "get_settings",
+    "history",
     "load_ipython_extension",
+    "recover",
+    "seed_sweep",
     "unload_ipython_extension",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
 
 
 def load_ipython_extension(ipython: Any) -> None:

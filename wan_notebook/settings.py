@@ -32,6 +32,8 @@ class Settings:
     poll_max: float = 5.0  # WAN_POLL_MAX: longest gap between polls
     request_timeout: float = 60.0  # seconds per HTTP request
     max_attempts: int = 6  # tries per HTTP request on 408/429/5xx and network faults
+    backoff_base: float = 0.5  # seconds: first retry waits up to this (full jitter, x2 per try)
+    backoff_max: float = 30.0  # seconds: cap of one retry wait (a Retry-After may ask for more)
     batch_size: int = 64  # tasks per POST
     job_timeout: float = 3600.0  # seconds job.wait() waits by default
     budget_usd: float | None = None  # WAN_BUDGET_USD: per-session spending cap
