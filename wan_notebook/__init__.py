@@ -31,16 +31,19 @@ from .settings import Settings, configure, get_settings
 
 if TYPE_CHECKING:
     from .client import AsyncRunwareClient
+    from .export import export_history
+    from .grids import GridView, compare, grid
     from .jobs import (
         Job,
         JobGroup,
         arecover,
         generate,
         generate_many,
-        history,
         recover,
         seed_sweep,
     )
+    from .widgets.builder import Builder
+    from .widgets.gallery import history
     from .store import Result
 
 # Exported lazily (module __getattr__): they pull in httpx and sqlite, and %load_ext must
@@ -53,7 +56,12 @@ _LAZY = {
     "arecover": "jobs",
     "generate": "jobs",
     "generate_many": "jobs",
-    "history": "jobs",
+    "history": "widgets.gallery",
+    "Builder": "widgets.builder",
+    "GridView": "grids",
+    "compare": "grids",
+    "export_history": "export",
+    "grid": "grids",
     "recover": "jobs",
     "seed_sweep": "jobs",
 }
@@ -66,7 +74,9 @@ __all__ = [
     "AsyncRunwareClient",
     "AuthenticationError",
     "BudgetExceededError",
+    "Builder",
     "FrameImage",
+    "GridView",
     "Inputs",
     "InsufficientCreditError",
     "InvalidRequestError",
@@ -88,10 +98,13 @@ __all__ = [
     "WanError",
     "__version__",
     "arecover",
+    "compare",
     "configure",
+    "export_history",
     "generate",
     "generate_many",
     "get_settings",
+    "grid",
     "history",
     "load_ipython_extension",
     "recover",

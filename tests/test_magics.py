@@ -1,0 +1,131 @@
+"""%%wan and %wan in a real (in-process) IPython shell."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from IPython.core.error import UsageError
+from IPython.core.interactiveshell import InteractiveShell
+
+from wan_notebook import InvalidRequestError, settings
+from wan_notebook.views import DryRun
+
+
+@pytest.fixture
+def ip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[InteractiveShell]:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("RUNWARE_API_KEY", raising=False)
+    settings.reset()
+    shell = InteractiveShell.instance()
+    shell.extension_manager.load_extension("wan_notebook")
+    yield shell
+    shell.extension_manager.unload_extension("wan_notebook")
+    settings.reset()
+
+
+def test_load_ext_registers_cell_and_line_magics(ip: InteractiveShell) -> None:
+    assert "wan" in ip.magics_manager.magics["cell"]
+    assert "wan" in ip.magics_manager.magics["line"]
+
+
+def test_unload_removes_the_magics(ip: InteractiveShell) -> None:
+    ip.extension_manager.unload_extension("wan_notebook")
+    assert "wan" not in ip.magics_manager.magics["cell"]
+    ip.extension_manager.load_extension("wan_notebook")
+
+
+def test_dry_run_shows_request_json_and_cost_without_sending(ip: InteractiveShell) -> None:
+    ip.user_ns["animal"] = "fox"
+    shown = ip.run_cell_magic(
+        "wan", "--dry-run --size 1920x1080 --duration 10 --seed 4", "a {animal} at dawn"
+    )
+    assert isinstance(shown, DryRun)
+    task = shown.tasks[0]
+    assert (
+        task["positivePrompt"] == "a fox at dawn"
+        and task["width"] == 1920
+        and task["includeCost"] is True
+    )
+    assert "$1.50" in repr(shown) and "nothing was sent" in repr(shown)
+    assert json.loads(repr(shown).split("\n\n")[0])["seed"] == 4
+
+
+def test_dry_run_of_seed_list_shows_one_task_per_seed(ip: InteractiveShell) -> None:
+    shown = ip.run_cell_magic("wan", "--dry-run --resolution 720p --seeds 1-3", "x")
+    assert [t["seed"] for t in shown.tasks] == [1, 2, 3]
+    assert shown.estimated_cost == pytest.approx(1.5)
+
+
+def test_magic_config_defaults_apply(ip: InteractiveShell) -> None:
+    ip.run_line_magic("config", "WanMagics.defaults = {'duration': 10, 'size': '720x1280'}")
+    task = ip.run_cell_magic("wan", "--dry-run", "x").tasks[0]
+    assert (task["duration"], task["width"], task["height"]) == (10, 720, 1280)
+
+
+def test_bad_flag_is_a_usage_error(ip: InteractiveShell) -> None:
+    with pytest.raises(UsageError, match="unrecognized"):
+        ip.run_cell_magic("wan", "--nope", "x")
+    with pytest.raises(UsageError, match="needs a prompt"):
+        ip.run_cell_magic("wan", "--resolution 720p", "   ")
+
+
+def test_invalid_request_stops_before_any_network_with_every_problem(ip: InteractiveShell) -> None:
+    with pytest.raises(InvalidRequestError) as info:
+        ip.run_cell_magic("wan", "--size 1000x1000 --duration 7 --shot multi --no-extend", "x")
+    assert len(info.value.problems) == 3
+
+
+def test_failing_cell_shows_a_short_message_and_no_traceback(
+    ip: InteractiveShell, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = ip.run_cell("%%wan --duration 7 --resolution 720p\nx")
+    assert not result.success
+    out = capsys.readouterr()
+    text = out.out + out.err
+    assert "duration=7" in text and "5, 10, 15" in text
+    assert "Traceback" not in text and "File " not in text
+
+
+def test_line_help_lists_subcommands(ip: InteractiveShell) -> None:
+    assert "%wan login" in repr(ip.run_line_magic("wan", "help"))
+
+
+def test_cell_help_lists_flags(ip: InteractiveShell) -> None:
+    doc = ip.find_cell_magic("wan").__doc__
+    assert "--seeds" in doc and "--dry-run" in doc and "1280x720" in doc
+
+
+def test_config_subcommand_changes_settings_but_not_the_key(ip: InteractiveShell) -> None:
+    ip.run_line_magic("wan", "config poll_max=2.5 media_dir=out")
+    assert settings.get_settings().poll_max == 2.5
+    assert settings.get_settings().media_dir == Path("out")
+    with pytest.raises(UsageError, match="login"):
+        ip.run_line_magic("wan", "config api_key=abc")
+
+
+def test_login_takes_the_key_from_getpass_and_never_shows_it(
+    ip: InteractiveShell, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = "rw-secret-key-0123456789abcdef"
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": key)
+    shown = ip.run_line_magic("wan", "login")
+    assert settings.get_settings().resolved_backend == "runware"
+    status = ip.run_line_magic("wan", "config")
+    assert key not in repr(shown.data) and key not in json.dumps(status.data)
+    ip.run_line_magic("wan", "logout")
+    assert settings.get_settings().resolved_backend == "local"
+
+
+def test_budget_subcommand_sets_the_cap(ip: InteractiveShell) -> None:
+    shown = ip.run_line_magic("wan", "budget 3")
+    assert settings.get_settings().budget_usd == 3.0 and "$3.00" in shown.data
+    ip.run_line_magic("wan", "budget off")
+    assert settings.get_settings().budget_usd is None
+
+
+def test_unknown_subcommand_is_a_usage_error(ip: InteractiveShell) -> None:
+    with pytest.raises(UsageError, match="unknown subcommand"):
+        ip.run_line_magic("wan", "frobnicate")
