@@ -42,9 +42,9 @@ if TYPE_CHECKING:
         recover,
         seed_sweep,
     )
+    from .store import Result
     from .widgets.builder import Builder
     from .widgets.gallery import history
-    from .store import Result
 
 # Exported lazily (module __getattr__): they pull in httpx and sqlite, and %load_ext must
 # stay fast.
