@@ -1,4 +1,4 @@
-"""Jobs from request to file: batching, the cache, the budget, faults, cancel and waiting.
+"""Jobs from request to file: the cache, spending, faults, cancel and waiting.
 
 Acceptance tests run against the real local engine over loopback (``engine`` fixture);
 a few shapes the engine does not make use the in-memory ``FakeRunware``.
@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import math
 import os
 import subprocess
 import sys
@@ -24,10 +23,9 @@ import pytest
 
 from tests.fake_runware import FakeRunware
 from tests.wan_checks import journal_problems, wait_until
-from wan_notebook import VideoRequest, jobs, runtime
+from wan_notebook import VideoRequest, budget, jobs
 from wan_notebook.errors import (
     AuthenticationError,
-    BudgetExceededError,
     InsufficientCreditError,
     InvalidRequestError,
     JobCancelledError,
@@ -38,7 +36,7 @@ from wan_notebook.errors import (
     TaskFailedError,
     WanError,
 )
-from wan_notebook.jobs import Job, JobGroup, generate, generate_many, seed_sweep
+from wan_notebook.jobs import Job, JobGroup, generate, seed_sweep
 
 if TYPE_CHECKING:
     from tests.wan_fixtures import Wan
@@ -46,10 +44,6 @@ if TYPE_CHECKING:
 pytest_plugins = ["tests.wan_fixtures"]
 
 PROMPT = "a lighthouse in a storm, waves crashing"
-
-
-def _poller() -> jobs.Poller:
-    return jobs.Poller.for_loop(runtime.private_loop())
 
 
 def _requests(stats: dict[str, Any]) -> int:
@@ -143,19 +137,6 @@ def test_an_invalid_request_raises_before_any_network_call(wan: Wan, engine) -> 
     assert wan.store.tasks() == []
 
 
-def test_the_budget_refuses_a_submission_that_would_pass_the_cap(wan: Wan, engine) -> None:
-    eng = engine(render_mode="tiny")
-    wan.use(eng, budget_usd=1.2)
-    generate(PROMPT, size="1280x720", seed=1).wait(30)  # $0.50
-    with pytest.raises(BudgetExceededError, match=r"\$0\.75.*\$0\.70.*\$1\.20"):
-        generate(PROMPT, size="1920x1080", seed=2)  # $0.75 + $0.75 > $0.70 left
-    before = _requests(eng.stats())
-    with pytest.raises(BudgetExceededError):
-        seed_sweep(VideoRequest.build(PROMPT, size="1280x720"), [5, 6])  # $1.00: all or none
-    assert _requests(eng.stats()) == before
-    assert jobs.session_spend() == pytest.approx(0.5)
-
-
 def test_running_the_same_request_again_does_not_reach_the_server(wan: Wan, engine) -> None:
     eng = engine(render_mode="tiny")
     wan.use(eng)
@@ -182,41 +163,7 @@ def test_the_cache_misses_when_the_file_is_gone(wan: Wan, engine) -> None:
     again.wait(30)
 
 
-# ----- batching ---------------------------------------------------------------------------------
-
-
-def test_a_seed_sweep_is_submitted_in_one_post(wan: Wan, engine) -> None:
-    eng = engine(delay=0.3, render_mode="tiny")
-    wan.use(eng)
-    group = seed_sweep(VideoRequest.build(PROMPT, size="1280x720"), range(20, 28))
-    assert isinstance(group, JobGroup) and len(group) == 8
-    group.wait(60)
-    stats = eng.stats()
-    assert stats["tasks"]["videoInference"] == 8
-    assert [j.results[0].seed for j in group] == list(range(20, 28))
-    assert group.total_cost == pytest.approx(4.0)
-    assert len(group.results) == 8
-    polls = stats["tasks"]["getResponse"]
-    assert _requests(stats) < 1 + polls / 4  # many getResponse tasks per POST
-
-
-def test_32_jobs_in_flight_take_far_fewer_requests_than_polling_per_task(wan: Wan, engine) -> None:
-    delay = 1.0
-    eng = engine(delay=delay, render_mode="tiny")
-    wan.use(eng, poll_first=0.25, poll_min=0.25, poll_max=1.0)
-    ticks = _poller().ticks
-    group = generate_many([VideoRequest.build(PROMPT, size="1280x720", seed=s) for s in range(32)])
-    group.wait(120)
-    stats = eng.stats()
-    ticks = _poller().ticks - ticks
-    requests = _requests(stats)
-    # One POST for the 32 submissions, then one POST per tick for all live tasks.
-    assert requests <= 1 + ticks + 2, (requests, ticks)
-    # A naive client polls each task every second on its own: at least one submit and
-    # ceil(delay / 1 s) polls per task, 32 times over.
-    naive_floor = 32 * (1 + math.ceil(delay / 1.0))
-    assert requests * 5 <= naive_floor, (requests, naive_floor)
-    assert stats["tasks"]["getResponse"] >= 32
+# ----- several videos per task -----------------------------------------------------------------
 
 
 def test_number_results_brings_every_video_once(wan: Wan, engine) -> None:
@@ -474,7 +421,7 @@ def test_insufficient_credit_on_the_engine_fails_without_billing(wan: Wan, engin
     assert sorted(j.status for j in group) == ["done", "failed"]
     failed = next(j for j in group if j.status == "failed")
     assert isinstance(failed.error, InsufficientCreditError)
-    assert jobs.session_spend() == pytest.approx(0.5)  # the refused task was released
+    assert budget.session_spend() == pytest.approx(0.5)  # the refused task was released
     assert journal_problems(wan.media_dir) == []
 
 
@@ -489,54 +436,10 @@ def test_a_wrong_key_is_an_authentication_error(wan: Wan, engine) -> None:
 
 # ----- shapes the engine does not make (in-memory fake) ------------------------------------------
 
-KEY = "fake-key-0123456789abcdef"
-
-
-def _use_fake(wan: Wan, fake: FakeRunware, **changes: Any) -> None:
-    jobs.set_transport(fake.transport())
-    wan.use(backend="runware", base_url=fake.base_url, api_key=KEY, **changes)
-
-
-def test_an_unanswered_submit_is_checked_then_resent_with_the_same_task_uuid(wan: Wan) -> None:
-    fake = FakeRunware()
-    state = {"first": True}
-
-    def answer_only_the_first(request: httpx.Request, tasks: list[dict[str, Any]]) -> Any:
-        if tasks[0]["taskType"] != "videoInference" or not state["first"]:
-            return None
-        state["first"] = False
-        fake._one(tasks[0])  # the server takes one task and forgets to answer for the other
-        return httpx.Response(200, json={"data": [{"taskType": "videoInference",
-                                                   "taskUUID": tasks[0]["taskUUID"]}]})  # fmt: skip
-
-    fake.before.append(answer_only_the_first)
-    _use_fake(wan, fake)
-    group = seed_sweep(VideoRequest.build(PROMPT, size="1280x720"), [1, 2])
-    group.wait(30)
-    second = group[1].task_uuid
-    sends = [t for post in fake.posts for t in post if t["taskType"] == "videoInference"]
-    assert [t["taskUUID"] for t in sends].count(second) == 2
-    assert group.counts == {"done": 2}
-    assert journal_problems(wan.media_dir) == []
-
-
-def test_an_acknowledged_task_the_api_forgets_fails_without_resubmitting(wan: Wan) -> None:
-    fake = FakeRunware(polls_until_done=100)
-    _use_fake(wan, fake)
-    job = generate(PROMPT, size="1280x720", seed=1)
-    wait_until(lambda: job.status == "processing", 10, "processing")
-    fake.tasks.clear()  # e.g. results expired on the server
-    with pytest.raises(TaskFailedError, match="no longer knows"):
-        job.wait(30)
-    sends = [t for post in fake.posts for t in post if t["taskType"] == "videoInference"]
-    assert len(sends) == 1
-    row = wan.store.task(job.task_uuid)
-    assert row is not None and row.status == "failed" and not row.recoverable
-
 
 def test_a_failed_generation_in_the_data_shape_is_read(wan: Wan) -> None:
     fake = FakeRunware(error_shape="data", fail_generations={0})
-    _use_fake(wan, fake)
+    wan.use_fake(fake)
     with pytest.raises(TaskFailedError, match="it broke"):
         generate(PROMPT, size="1280x720", seed=1).wait(30)
 
@@ -552,7 +455,7 @@ def test_a_result_without_a_url_is_a_recoverable_failure(wan: Wan) -> None:
         return httpx.Response(200, json={"data": data})
 
     fake.before.append(no_url)
-    _use_fake(wan, fake)
+    wan.use_fake(fake)
     job = generate(PROMPT, size="1280x720", seed=1)
     with pytest.raises(NetworkError, match="no videoURL"):
         job.wait(30)
@@ -599,7 +502,7 @@ def test_a_journal_that_cannot_be_written_fails_the_job_instead_of_hanging(
     with pytest.raises(WanError, match=r"internal error.*database is locked"):
         job.wait(10)
     assert _requests(eng.stats()) == 0  # never sent without its journal row
-    assert jobs.session_spend() == 0.0  # and so not counted against the budget
+    assert budget.session_spend() == 0.0  # and so not counted against the budget
 
 
 def test_a_refused_key_at_submit_is_not_counted_as_spent(wan: Wan, engine) -> None:
@@ -607,6 +510,6 @@ def test_a_refused_key_at_submit_is_not_counted_as_spent(wan: Wan, engine) -> No
     wan.use(eng, api_key="wan-local-wrong-key-111111111111")
     with pytest.raises(AuthenticationError):
         generate(PROMPT, size="1280x720", seed=1).wait(30)
-    assert jobs.session_spend() == 0.0
+    assert budget.session_spend() == 0.0
     row = wan.store.tasks()[0]
     assert row.status == "failed" and not row.recoverable

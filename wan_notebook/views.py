@@ -248,9 +248,9 @@ class DryRun:
 
 
 def spend_view() -> HTML:
-    from . import jobs, settings
+    from . import budget, settings
 
-    spent = jobs.session_spend()
+    spent = budget.session_spend()
     cap = settings.get_settings().budget_usd
     cap_text = f"${cap:.2f}" if cap is not None else "no cap"
     return HTML(f"<b>This session</b>: ${spent:.2f} estimated on submitted tasks; cap: {cap_text}.")
