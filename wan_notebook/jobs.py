@@ -501,7 +501,7 @@ class Job:
                     engine=self.engine,
                     timings={
                         "created": self.started_at,
-                        "submitted": self._first_event("submitted"),
+                        "submitted": self.time_of("submitted"),
                         "downloaded": time.time(),
                     },
                     version=__version__,
@@ -516,7 +516,8 @@ class Job:
             raise
         return result
 
-    def _first_event(self, status: str) -> float | None:
+    def time_of(self, status: str) -> float | None:
+        """When the job first reached ``status`` (epoch seconds), or None."""
         return next((t for t, s, _ in self.events if s == status), None)
 
     def _guess_seconds(self) -> float:
