@@ -149,14 +149,14 @@ assert dry.estimated_cost == 0.5
     md("""
 ## The same request in a form
 
-`Builder` has a control for every field, checks the request as you edit and shows the price.
-Fields can be set from Python too. **As code** shows the `%%wan` cell (and the Python call)
-that builds the form's request: copy it into a cell to keep it.
+`wan_notebook.Builder` has a control for every field, checks the request as you edit and
+shows the price. Fields can be set from Python too. **As code** shows the `%%wan` cell (and
+the Python call) that builds the form's request: copy it into a cell to keep it.
 """),
     code("""
-from wan_notebook.widgets.builder import Builder
+import wan_notebook
 
-b = Builder(request.positive_prompt, title="Paper boat")
+b = wan_notebook.Builder(request.positive_prompt, title="Paper boat")
 b.controls.negative.value = "blurry, text, watermark"
 b.seed = 11  # sets the seed and locks it, so Generate keeps using it
 b.controls.code_toggle.value = True  # open the "As code" view
@@ -173,14 +173,12 @@ assert b.request.fingerprint() == request.fingerprint()
     md("""
 ## Compare wordings over seeds
 
-`compare` runs every prompt with every seed (here 2 x 2 = 4 clips) and shows them in a
+`wan_notebook.compare` runs every prompt with every seed (here 2 x 2 = 4 clips) and shows them in a
 grid, rows by prompt and columns by seed, played in sync. It returns at once;
 `await` it before reading the results.
 """),
     code("""
-from wan_notebook.grids import compare
-
-versions = compare(
+versions = wan_notebook.compare(
     prompts=[
         f"{subject} drifting down a rain gutter, {shot.light}",
         f"{subject} on a still pond at night, paper lanterns",
@@ -203,14 +201,13 @@ assert len({job.results[0].path for job in versions}) == 4
 
 `%wan history` shows every stored video as a gallery, newest first; `%wan history boat`
 filters by prompt text. Each card can open the video, load it into a form or run it again.
+`wan_notebook.history(...)` returns the same gallery as a Python object.
 """),
     code("%wan history paper boat"),
     code("""
-import wan_notebook
-
-stored = wan_notebook.history(text="paper boat")
-print(len(stored), "stored videos mention a paper boat")
-assert {job.task_uuid for job in versions} <= {entry.task.task_uuid for entry in stored}
+gallery = wan_notebook.history(text="paper boat")
+print(len(gallery.filtered), "stored videos mention a paper boat")
+assert {job.task_uuid for job in versions} <= {item.task_uuid for item in gallery.filtered}
 """),
 )
 
@@ -270,14 +267,15 @@ assert b.request.fingerprint() == g.picked.request.fingerprint()
     md("""
 ## The same from Python
 
-`grid(prompt, seeds=[...], **fields)` is the Python form of a `--seeds` cell. Seed 3 below is
-the very request the cell above already made, so it comes from the cache: nothing is sent or
-paid for again. Only seed 7 is new.
+`wan_notebook.grid(prompt, seeds=[...], **fields)` is the Python form of a `--seeds` cell.
+Seed 3 below is the very request the cell above already made, so it comes from the cache:
+nothing is sent or paid for again. Only seed 7 is new.
 """),
     code("""
-from wan_notebook.grids import grid
+import wan_notebook
 
-more = grid("A hot air balloon rising over misty hills at sunrise", seeds=[3, 7], size="1280x720")
+prompt = "A hot air balloon rising over misty hills at sunrise"
+more = wan_notebook.grid(prompt, seeds=[3, 7], size="1280x720")
 """),
     code("""
 await more
@@ -522,8 +520,9 @@ def main() -> int:
             "language": "python",
         }
         nb.cells = []
-        for kind, text, tags in cells:
+        for index, (kind, text, tags) in enumerate(cells):
             cell = new_markdown_cell(text) if kind == "md" else new_code_cell(text)
+            cell.id = f"cell-{index:02d}"  # stable ids: regenerating changes no line by itself
             if tags:
                 cell.metadata["tags"] = list(tags)
             nb.cells.append(cell)

@@ -145,6 +145,10 @@ class VideoRequest(_ApiModel):
         """The request without its task id, local files replaced by their content hash."""
         task = self.to_api()
         task.pop("taskUUID", None)
+        # The client always asks for the cost unless told not to (jobs sends includeCost=true),
+        # so "not given" and "true" are one request: the %%wan magic passes it, the Builder
+        # and generate() leave it out, and all three must share cached results.
+        task.setdefault("includeCost", True)
         inputs = task.get("inputs")
         if inputs:
             for key in ("referenceVideos",):

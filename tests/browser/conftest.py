@@ -1,6 +1,11 @@
 """Fixtures for real-browser tests (JupyterLab / Notebook 7 + headless Chromium).
 
-- ``chromium_browser`` (session): one Chromium for the whole run.
+- ``chromium_browser`` (package): one Chromium for all tests under
+  ``tests/browser/``, stopped after the last of them. Not session-wide: while
+  Playwright's sync API is alive it marks its event loop as running in the
+  main thread, and every pytest-asyncio test collected after the browser
+  tests would fail with "Runner.run() cannot be called from a running event
+  loop".
 - ``jupyter_lab`` / ``jupyter_notebook7`` (module): a fresh server (own root
   folder, own Jupyter dirs, random port and token) plus one page, shared by
   the tests of a module and shut down after it. Each yields a
@@ -34,7 +39,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium_browser() -> Iterator[Browser]:
     """Headless system Chromium driven by Playwright (skips if unavailable)."""
     sync_api = pytest.importorskip("playwright.sync_api")

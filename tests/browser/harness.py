@@ -13,7 +13,14 @@ The pieces, smallest first:
   UI: ``frontend.kernel().execute("print(grid.picked)")``.
 - :class:`JupyterFrontend` = one server + one browser page. It writes
   notebooks (nbformat) into the server root, opens them, runs all cells,
-  waits, evaluates JavaScript and takes screenshots into ``tests/_artifacts/``.
+  waits, evaluates JavaScript and takes screenshots into ``tests/_artifacts/``;
+  it also runs single cells, reads their output, saves the open notebook and
+  reopens it in a fresh page (for "save, close, reopen" checks).
+- :func:`local_engine_env`: server environment for end-to-end runs on the
+  local engine (no key, a chosen ``WAN_LOCAL_DELAY``), passed as
+  ``start_frontend(..., env=...)``.
+- Media helpers for the seed-grid checks: :data:`GRID_STATE` (JavaScript) and
+  :func:`circular_spread`.
 
 Typical use through the fixtures in ``conftest.py``::
 
@@ -32,7 +39,9 @@ skip the tests when Playwright or Chromium is missing.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
+import math
 import os
 import pathlib
 import secrets
@@ -43,7 +52,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
@@ -53,14 +62,17 @@ if TYPE_CHECKING:
 __all__ = [
     "ARTIFACTS_DIR",
     "CHROMIUM_ARGS",
+    "GRID_STATE",
     "REPO_ROOT",
     "JupyterFrontend",
     "JupyterServer",
     "KernelError",
     "KernelHandle",
     "chromium_executable",
+    "circular_spread",
     "free_port",
     "launch_chromium",
+    "local_engine_env",
 ]
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -110,11 +122,14 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def isolated_env(home: pathlib.Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+def isolated_env(
+    home: pathlib.Path, extra: Mapping[str, str | None] | None = None
+) -> dict[str, str]:
     """Environment with every Jupyter/IPython directory inside ``home``.
 
     The repository root is put on PYTHONPATH, so kernels import this checkout
-    of ``wan_notebook`` even without ``pip install -e .``.
+    of ``wan_notebook`` even without ``pip install -e .``. ``extra`` adds
+    variables; a value of ``None`` removes one (e.g. an API key).
     """
     dirs = {
         "JUPYTER_CONFIG_DIR": home / "config",
@@ -134,8 +149,28 @@ def isolated_env(home: pathlib.Path, extra: dict[str, str] | None = None) -> dic
     env.update({k: str(v) for k, v in dirs.items()})
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
     env.pop("ANYWIDGET_HMR", None)  # file watcher threads do not belong in tests
-    env.update(extra or {})
+    for name, value in (extra or {}).items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
     return env
+
+
+def local_engine_env(delay: float) -> dict[str, str | None]:
+    """Server environment (kernels inherit it) that sends every job to the local engine.
+
+    No API key and no backend or media overrides from the caller's environment;
+    ``delay``: the seconds each clip reads "processing" (``WAN_LOCAL_DELAY``).
+    """
+    return {
+        "WAN_LOCAL_DELAY": f"{delay:g}",
+        "RUNWARE_API_KEY": None,
+        "WAN_BACKEND": None,
+        "WAN_BASE_URL": None,
+        "WAN_MEDIA_DIR": None,
+        "WAN_BUDGET_USD": None,
+    }
 
 
 class JupyterServer:
@@ -149,15 +184,25 @@ class JupyterServer:
         The server's ``root_dir``: notebooks and media are written here.
     home
         Folder for the isolated Jupyter/IPython directories and the server log.
+    env
+        Extra environment for the server and so its kernels (``None`` removes
+        a variable), e.g. ``{"WAN_LOCAL_DELAY": "1.5", "RUNWARE_API_KEY": None}``.
     """
 
-    def __init__(self, app: App, root: pathlib.Path, home: pathlib.Path) -> None:
+    def __init__(
+        self,
+        app: App,
+        root: pathlib.Path,
+        home: pathlib.Path,
+        *,
+        env: Mapping[str, str | None] | None = None,
+    ) -> None:
         self.app: App = app
         self.root = root
         self.home = home
         self.port = free_port()
         self.token = secrets.token_hex(16)
-        self.env = isolated_env(home)
+        self.env = isolated_env(home, env)
         self.log_path = home / f"jupyter-{app}.log"
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -234,6 +279,14 @@ class JupyterServer:
     def session_for(self, nb_path: str) -> dict[str, Any] | None:
         """The session of a notebook (path relative to the root), if one is running."""
         return next((s for s in self.sessions() if s.get("path") == nb_path), None)
+
+    def shutdown_session(self, nb_path: str) -> bool:
+        """Close a notebook's session and shut its kernel down; False if none was running."""
+        session = self.session_for(nb_path)
+        if session is None:
+            return False
+        self.api("DELETE", f"/api/sessions/{session['id']}")
+        return True
 
     def log_tail(self, lines: int = 40) -> str:
         try:
@@ -383,10 +436,22 @@ class JupyterFrontend:
         sep = "&" if "?" in path else "?"
         return f"{self.server.base_url}{path}{sep}token={self.server.token}"
 
-    def open(self, nb_path: str | os.PathLike[str], timeout: float = 60.0) -> JupyterFrontend:
-        """Open a notebook (absolute, or relative to the root) and wait for an idle kernel."""
+    def open(
+        self,
+        nb_path: str | os.PathLike[str],
+        timeout: float = 60.0,
+        *,
+        only: bool = False,
+    ) -> JupyterFrontend:
+        """Open a notebook (absolute, or relative to the root) and wait for an idle kernel.
+
+        ``only=True`` (JupyterLab) resets the workspace first, so notebooks opened
+        earlier are not restored next to it: page-wide selectors then see one notebook.
+        """
         rel = self.relative(nb_path)
         route = f"/lab/tree/{rel}" if self.server.app == "lab" else f"/notebooks/{rel}"
+        if only and self.server.app == "lab":
+            route += "?reset"
         self.page.goto(self.url(route))
         self.page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=timeout * 1000)
         self.nb_path = rel
@@ -421,6 +486,101 @@ class JupyterFrontend:
             timeout=timeout * 1000,
         )
         self.wait_for_kernel_idle(timeout)
+
+    # -- single cells
+
+    CELLS = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell"
+    """Selector of the cells of the notebook on screen."""
+
+    def cell(self, index: int) -> Any:
+        """Locator of the ``index``-th cell (markdown cells count) of the open notebook."""
+        return self.page.locator(self.CELLS).nth(index)
+
+    def cell_selector(self, index: int, inner: str = "") -> str:
+        """A selector string for the ``index``-th cell, or for ``inner`` inside it
+        (for :meth:`screenshot` and :meth:`wait_for`)."""
+        selector = f"{self.CELLS} >> nth={index}"
+        return f"{selector} >> {inner}" if inner else selector
+
+    def execution_counts(self) -> list[int | None]:
+        """Execution count of every code cell on screen (None: not run yet or running)."""
+        return list(
+            self.evaluate(
+                """(sel) => [...document.querySelectorAll(sel)]
+                    .filter((c) => c.classList.contains('jp-CodeCell'))
+                    .map((c) => {
+                        const text = c.querySelector('.jp-InputPrompt').textContent;
+                        const m = /\\[(\\d+)\\]/.exec(text);
+                        return m ? Number(m[1]) : null;
+                    })""",
+                self.CELLS,
+            )
+        )
+
+    def run_cell(self, index: int, *, wait: bool = True, timeout: float = 60.0) -> float:
+        """Run one cell (Ctrl+Enter: run, stay) and wait until it has finished.
+
+        Returns the seconds from the key press until the cell showed its new execution
+        count (with ``wait=False``: returns 0 at once, the cell still running).
+        """
+        before = max((n for n in self.execution_counts() if n is not None), default=0)
+        cell = self.cell(index)
+        cell.scroll_into_view_if_needed()
+        cell.locator(".jp-InputPrompt").first.click()  # selects the cell, command mode
+        start = time.monotonic()
+        self.page.keyboard.press("Control+Enter")
+        if not wait:
+            return 0.0
+        self.page.wait_for_function(
+            """([sel, index, before]) => {
+                const cell = document.querySelectorAll(sel)[index];
+                const prompt = cell && cell.querySelector('.jp-InputPrompt');
+                const m = prompt && /\\[(\\d+)\\]/.exec(prompt.textContent);
+                return m && Number(m[1]) > before;
+            }""",
+            arg=[self.CELLS, index, before],
+            timeout=timeout * 1000,
+        )
+        return time.monotonic() - start
+
+    def cell_output(self, index: int) -> str:
+        """The visible text of a cell's outputs ("" for a markdown cell)."""
+        area = self.cell(index).locator(".jp-OutputArea")
+        return str(area.first.inner_text()) if area.count() else ""
+
+    # -- saving and reopening
+
+    def save(self, timeout: float = 30.0) -> pathlib.Path:
+        """Save the open notebook through File > Save; returns its path once written."""
+        assert self.nb_path is not None, "open() a notebook first"
+        path = self.root / self.nb_path
+        before = path.stat().st_mtime_ns
+        self.page.click('.lm-MenuBar-item:has-text("File")')
+        self.page.click('.lm-Menu-item[data-command="docmanager:save"]')
+        deadline = time.monotonic() + timeout
+        while path.stat().st_mtime_ns == before:
+            if time.monotonic() > deadline:
+                msg = f"{self.nb_path} was not saved within {timeout} s"
+                raise TimeoutError(msg)
+            time.sleep(0.05)
+        # The server writes the file in one go (atomic replace); wait until the
+        # tab no longer shows unsaved changes, too.
+        self.page.wait_for_selector(
+            ".jp-mod-dirty", state="detached", timeout=max(1.0, deadline - time.monotonic()) * 1000
+        )
+        return path
+
+    def reopen(self, timeout: float = 60.0) -> JupyterFrontend:
+        """Close the open notebook, shut its kernel down, and load it again in a fresh page.
+
+        Widgets then have no kernel-side models (as when a saved notebook is opened
+        another day): only what the .ipynb file holds is shown.
+        """
+        assert self.nb_path is not None, "open() a notebook first"
+        rel = self.nb_path
+        self.server.shutdown_session(rel)
+        self.page.goto("about:blank")
+        return self.open(rel, timeout, only=True)
 
     # -- page helpers
 
@@ -481,18 +641,45 @@ def start_frontend(
     workdir: pathlib.Path,
     *,
     prepare: Callable[[pathlib.Path], None] | None = None,
+    env: Mapping[str, str | None] | None = None,
 ) -> JupyterFrontend:
     """Start a server with its root in ``workdir/root`` and a page for it.
 
-    ``prepare(root)`` runs before the server starts (e.g. to copy fixtures in).
+    ``prepare(root)`` runs before the server starts (e.g. to copy fixtures in);
+    ``env`` is extra environment for the server and its kernels (see
+    :class:`JupyterServer`).
     """
     root = workdir / "root"
     root.mkdir(parents=True, exist_ok=True)
     if prepare is not None:
         prepare(root)
-    server = JupyterServer(app, root, workdir / "home").start()
+    server = JupyterServer(app, root, workdir / "home", env=env).start()
     try:
         return JupyterFrontend(server, browser)
     except Exception:
         server.stop()
         raise
+
+
+# ---- media checks ------------------------------------------------------------
+
+GRID_STATE = """() => {
+    const vs = [...document.querySelectorAll('[data-role="tile-video"]')];
+    return {
+        times: vs.map((v) => v.currentTime),
+        paused: vs.map((v) => v.paused),
+        duration: Math.max(...vs.map((v) => v.duration || 0)),
+        ready: vs.map((v) => v.readyState),
+    };
+}"""
+"""JavaScript: currentTime, paused, readyState of every seed-grid tile video, and the duration."""
+
+
+def circular_spread(times: Sequence[float], duration: float) -> float:
+    """Spread of playback positions on a loop (1.99 and 0.01 are 0.02 apart)."""
+    if duration <= 0 or not math.isfinite(duration):
+        return max(times) - min(times)
+    points = sorted(t % duration for t in times)
+    gaps = [b - a for a, b in itertools.pairwise(points)]
+    gaps.append(points[0] + duration - points[-1])
+    return duration - max(gaps)
