@@ -396,3 +396,11 @@ def test_frame_image_object_and_string_forms_both_work() -> None:
 def test_every_size_of_the_table_is_accepted() -> None:
     for width, height in catalog.SIZES.values():
         VideoRequest.model_validate(base(width=width, height=height))
+
+
+def test_missing_include_cost_shares_the_cache_key_with_true() -> None:
+    # %%wan sends includeCost=true, Builder and generate() leave it out: one request, one result.
+    implicit = VideoRequest.build("x", size="1280x720", seed=1)
+    explicit = VideoRequest.build("x", size="1280x720", seed=1, include_cost=True)
+    declined = VideoRequest.build("x", size="1280x720", seed=1, include_cost=False)
+    assert implicit.fingerprint() == explicit.fingerprint() != declined.fingerprint()

@@ -30,7 +30,7 @@ class Budget:
                 raise BudgetExceededError(
                     f"this would cost about ${amount:.2f}, but only ${left:.2f} of the session's"
                     f" ${cap:.2f} budget is left (${self.committed:.2f} committed)",
-                    hint="Raise it with configure(budget_usd=...), or WAN_BUDGET_USD. "
+                    hint="Raise it with %wan budget USD (or configure(budget_usd=...)). "
                     "Nothing was sent.",
                 )
             self.committed += amount
