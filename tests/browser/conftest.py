@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from .harness import JupyterFrontend, chromium_executable, launch_chromium, start_frontend
+from .harness import JupyterFrontend, chromium_executable, launch_chromium, running_frontend
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -61,11 +61,10 @@ def jupyter_lab(
     chromium_browser: Browser, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[JupyterFrontend]:
     """A JupyterLab server with a page, for the tests of one module."""
-    frontend = start_frontend("lab", chromium_browser, tmp_path_factory.mktemp("jupyter-lab"))
-    try:
+    with running_frontend(
+        "lab", chromium_browser, tmp_path_factory.mktemp("jupyter-lab")
+    ) as frontend:
         yield frontend
-    finally:
-        frontend.shutdown()
 
 
 @pytest.fixture(scope="module")
@@ -74,8 +73,7 @@ def jupyter_notebook7(
 ) -> Iterator[JupyterFrontend]:
     """A Notebook 7 server with a page, for the tests of one module."""
     pytest.importorskip("notebook")
-    frontend = start_frontend("notebook", chromium_browser, tmp_path_factory.mktemp("notebook7"))
-    try:
+    with running_frontend(
+        "notebook", chromium_browser, tmp_path_factory.mktemp("notebook7")
+    ) as frontend:
         yield frontend
-    finally:
-        frontend.shutdown()

@@ -52,7 +52,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
@@ -633,6 +633,18 @@ class JupyterFrontend:
         with contextlib.suppress(Exception):
             self.context.close()
         self.server.stop()
+
+
+@contextlib.contextmanager
+def running_frontend(
+    app: App, browser: Browser, workdir: pathlib.Path, **options: Any
+) -> Iterator[JupyterFrontend]:
+    """``start_frontend`` for a ``with`` block: the server is shut down on exit."""
+    frontend = start_frontend(app, browser, workdir, **options)
+    try:
+        yield frontend
+    finally:
+        frontend.shutdown()
 
 
 def start_frontend(

@@ -25,7 +25,7 @@ from .harness import (
     JupyterFrontend,
     circular_spread,
     local_engine_env,
-    start_frontend,
+    running_frontend,
 )
 
 if TYPE_CHECKING:
@@ -73,19 +73,16 @@ def lab(
     chromium_browser: Browser, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[JupyterFrontend]:
     """JupyterLab with the compare notebook open and the extension loaded."""
-    frontend = start_frontend(
+    with running_frontend(
         "lab",
         chromium_browser,
         tmp_path_factory.mktemp("e2e-compare"),
         env=local_engine_env(LOCAL_DELAY),
-    )
-    try:
+    ) as frontend:
         frontend.write_notebook(NB, CELLS)
         frontend.open(NB, only=True)
         frontend.run_cell(SETUP)
         yield frontend
-    finally:
-        frontend.shutdown()
 
 
 def kernel_json(lab: JupyterFrontend, expression: str) -> Any:

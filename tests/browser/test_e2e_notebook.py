@@ -29,7 +29,7 @@ import pytest
 
 from wan_notebook.widgets import JOB_STATUSES, bundle_available
 
-from .harness import REPO_ROOT, JupyterFrontend, local_engine_env, start_frontend
+from .harness import REPO_ROOT, JupyterFrontend, local_engine_env, running_frontend
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -152,17 +152,14 @@ def lab(
     chromium_browser: Browser, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[JupyterFrontend]:
     """JupyterLab whose kernels run jobs on the local engine with a short delay."""
-    frontend = start_frontend(
+    with running_frontend(
         "lab",
         chromium_browser,
         tmp_path_factory.mktemp("e2e-lab"),
         prepare=_copy_quickstart,
         env=local_engine_env(LOCAL_DELAY),
-    )
-    try:
+    ) as frontend:
         yield frontend
-    finally:
-        frontend.shutdown()
 
 
 @pytest.fixture(scope="module")
@@ -171,17 +168,14 @@ def nb7(
 ) -> Iterator[JupyterFrontend]:
     """Notebook 7, same environment."""
     pytest.importorskip("notebook")
-    frontend = start_frontend(
+    with running_frontend(
         "notebook",
         chromium_browser,
         tmp_path_factory.mktemp("e2e-nb7"),
         prepare=_copy_quickstart,
         env=local_engine_env(LOCAL_DELAY),
-    )
-    try:
+    ) as frontend:
         yield frontend
-    finally:
-        frontend.shutdown()
 
 
 @pytest.fixture(scope="module")

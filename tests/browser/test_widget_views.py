@@ -9,8 +9,6 @@ status updates pushed from the kernel and Cancel reaching Python.
 
 from __future__ import annotations
 
-import itertools
-import math
 import pathlib
 import time
 from fractions import Fraction
@@ -20,7 +18,7 @@ import pytest
 
 from wan_notebook.widgets import bundle_available
 
-from .harness import JupyterFrontend
+from .harness import GRID_STATE, JupyterFrontend, circular_spread
 
 pytestmark = [
     pytest.mark.browser,
@@ -75,16 +73,6 @@ def _cancel():
 card.on_cancel(_cancel)
 card""",
 ]
-
-GRID_STATE = """() => {
-    const vs = [...document.querySelectorAll('[data-role="tile-video"]')];
-    return {
-        times: vs.map((v) => v.currentTime),
-        paused: vs.map((v) => v.paused),
-        duration: Math.max(...vs.map((v) => v.duration || 0)),
-        ready: vs.map((v) => v.readyState),
-    };
-}"""
 
 # The frame each tile really shows: draw it into a canvas and find the white
 # bar of the test clip (its x position encodes the frame number).
@@ -142,16 +130,6 @@ def write_clip(
                 container.mux(packet)
         for packet in stream.encode():
             container.mux(packet)
-
-
-def circular_spread(times: list[float], duration: float) -> float:
-    """Spread of playback positions on a loop (1.99 and 0.01 are 0.02 apart)."""
-    if duration <= 0 or not math.isfinite(duration):
-        return max(times) - min(times)
-    points = sorted(t % duration for t in times)
-    gaps = [b - a for a, b in itertools.pairwise(points)]
-    gaps.append(points[0] + duration - points[-1])
-    return duration - max(gaps)
 
 
 def prepare(frontend: JupyterFrontend) -> None:
