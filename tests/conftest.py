@@ -33,6 +33,9 @@ from wan_notebook.local.launcher import EngineHandle, start_engine
 
 EngineFactory = Callable[..., EngineHandle]
 
+# The ``wan`` fixture (a session against a local engine) for every test tree.
+pytest_plugins = ["tests.wan_fixtures"]
+
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:

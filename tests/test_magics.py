@@ -11,7 +11,7 @@ from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 
 from wan_notebook import InvalidRequestError, settings
-from wan_notebook.views import DryRun
+from wan_notebook.display import DryRun
 
 
 @pytest.fixture

@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.wan_checks import wait_until
-from wan_notebook import VideoRequest, jobs, settings
-from wan_notebook.backend import resolve
-from wan_notebook.jobs import generate, seed_sweep
+from wan_notebook import VideoRequest, settings
+from wan_notebook.client._backend import resolve
+from wan_notebook.jobs import _job as jobs
+from wan_notebook.jobs._job import generate, seed_sweep
 
 if TYPE_CHECKING:
     from tests.wan_fixtures import Wan
 
-pytest_plugins = ["tests.wan_fixtures"]
 
 PROMPT = "a lighthouse in a storm, waves crashing"
 

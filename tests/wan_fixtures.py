@@ -15,9 +15,11 @@ from typing import Any
 import pytest
 
 from tests.fake_runware import FakeRunware
-from wan_notebook import budget, jobs, settings
+from wan_notebook import settings
+from wan_notebook.jobs import _budget as budget
+from wan_notebook.jobs import _job as jobs
 from wan_notebook.local.launcher import EngineHandle
-from wan_notebook.store import Store
+from wan_notebook.store._journal import Store
 
 FAST = {
     "poll_first": 0.05,

@@ -12,7 +12,16 @@
      ├── NetworkError              no usable answer: connection, malformed body, short download
      ├── TaskFailedError           the generation itself ended in an error
      ├── JobTimeoutError           waited longer than asked (also a TimeoutError)
-     └── JobCancelledError         cancelled by the user; the API may still bill the task
+     ├── JobCancelledError         cancelled by the user; the API may still bill the task
+     ├── MediaError                a media input that cannot be used (also a ValueError)
+     ├── FlagError                 a %%wan flag the magic cannot read (also a ValueError)
+     ├── ExportError               an exported copy does not match its sha256
+     ├── EngineStartError          the local engine did not come up (also a RuntimeError)
+     ├── FaultConfigError          a bad fault-injection config (also a ValueError)
+     ├── InputError                the local engine cannot use a media value (API code)
+     ├── Retryable                 internal: a fault worth another try (never escapes retries)
+     └── Failure                   internal: a poll ended without an outcome (becomes the
+                                   job's error)
 
 In IPython every WanError shows as a few lines (``_render_traceback_``), not a traceback, and
 still stops "Run All". Messages never carry the API key (see ``_secrets.redact``).
@@ -21,10 +30,35 @@ still stops "Run All". Messages never carry the API key (see ``_secrets.redact``
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from ._secrets import redact
-from .rules import Problem
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a request: where, what was given, what is allowed."""
+
+    parameter: str
+    value: Any
+    allowed: str
+    code: str
+    allowed_values: tuple[Any, ...] | None = None
+    also: tuple[str, ...] = field(default=())  # other parameters involved (pairs, conflicts)
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        return (self.parameter, *self.also)
+
+    @property
+    def message(self) -> str:
+        return f"{self.parameter}={_show(self.value)}: {self.allowed}"
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 class WanError(Exception):
@@ -190,3 +224,79 @@ _VALIDATION_PREFIXES = (
     "duplicate",
     "mismatch",
 )
+
+
+# ----- errors of the package's own parts ---------------------------------------------------
+
+
+class MediaError(WanError, ValueError):
+    """A media input that cannot be used; the message says why and what is allowed."""
+
+
+class FlagError(WanError, ValueError):
+    """A ``%%wan`` flag the magic cannot read (shown as a one-line UsageError)."""
+
+
+class ExportError(WanError):
+    """A copied file does not match its recorded sha256 (the copy was removed)."""
+
+    hint = "The original file changed or is damaged; nothing was exported for it."
+
+
+class EngineStartError(WanError, RuntimeError):
+    """The local engine did not come up; the message carries the tail of its stderr."""
+
+
+class FaultConfigError(WanError, ValueError):
+    """A fault configuration that names an unknown knob or has a value out of range."""
+
+
+class InputError(WanError):
+    """A media value the local engine cannot use; ``code`` is the API's error code."""
+
+    def __init__(self, code: str, message: str, parameter: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+        self.parameter = parameter
+
+
+# ----- signals between layers (caught inside the package, never shown) ---------------------
+
+RetryKind = Literal["status", "network", "malformed"]
+
+
+class Retryable(WanError):
+    """A fault worth another try. ``retry_after`` is the server's requested wait, if any."""
+
+    def __init__(
+        self,
+        kind: RetryKind,
+        detail: str,
+        *,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.kind = kind
+        self.detail = redact(detail)
+        self.status = status
+        self.retry_after = retry_after
+
+    def final_error(self, what: str, attempts: int) -> WanError:
+        """The typed error to raise when no attempts are left."""
+        tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
+        message = f"{what} failed after {tries}: {self.detail}"
+        if self.kind == "status" and self.status == 429:
+            return RateLimitError(message, status=429, code="rateLimited")
+        if self.kind == "status":
+            return ServerError(message, status=self.status)
+        return NetworkError(message)
+
+
+class Failure(WanError):
+    """Why a poller's watch ended without an outcome; ``recoverable``: the API may still have it."""
+
+    def __init__(self, error: WanError, *, recoverable: bool) -> None:
+        super().__init__(error.message)
+        self.error = error
+        self.recoverable = recoverable

@@ -18,8 +18,10 @@ from IPython.core.magic import Magics, cell_magic, line_magic, magics_class, no_
 from IPython.display import HTML, JSON
 from traitlets import Bool, Dict, Float, Unicode
 
-from . import magic_args, settings
-from .magic_args import CellArgs, FlagError
+from . import _cell as magic_args
+from . import settings
+from ._cell import CellArgs
+from .errors import FlagError
 
 _HELP_SUBCOMMANDS = """\
 %wan config [key=value ...]   show or change settings (backend, base_url, media_dir, ...)
@@ -77,15 +79,15 @@ class WanMagics(Magics):
         args = self._parse(line, cell)
         defaults = {"include_cost": self.include_cost, **self.defaults}
         request = args.request(defaults)
-        from . import views
+        from . import display as views
 
         if args.dry_run:
             return views.DryRun(request, seeds=_seeds_of(args, request.seed))
         seeds = _seeds_of(args, request.seed)
-        from . import jobs
+        from .jobs import _job as jobs
 
         if seeds:
-            from .grids import show_group
+            from .widgets.grid_view import show_group
 
             view = show_group(jobs.seed_sweep(request, seeds, new=args.new))
             self._bind(args, view)
@@ -162,7 +164,7 @@ class WanMagics(Magics):
         return HTML("Key forgotten. Requests go to the <b>local engine</b>.")
 
     def _sub_status(self, rest: list[str]) -> Any:
-        from . import views
+        from . import display as views
 
         return views.status_view()
 
@@ -172,8 +174,8 @@ class WanMagics(Magics):
         return history(text=" ".join(rest) or None)
 
     def _sub_recover(self, rest: list[str]) -> Any:
-        from . import jobs
-        from .grids import show_group
+        from .jobs import _job as jobs
+        from .widgets.grid_view import show_group
 
         group = jobs.recover()
         if len(group) == 0:
@@ -185,12 +187,12 @@ class WanMagics(Magics):
         if rest:
             value = None if rest[0] in ("off", "none") else _float_arg(rest[0], "budget")
             settings.configure(budget_usd=value)
-        from . import views
+        from . import display as views
 
         return views.spend_view()
 
     def _sub_cost(self, rest: list[str]) -> Any:
-        from . import views
+        from . import display as views
 
         return views.spend_view()
 
@@ -252,6 +254,6 @@ def unload(ipython: Any) -> None:
     registry = ipython.magics_manager.magics
     for kind in ("cell", "line"):
         registry[kind].pop("wan", None)
-    from . import jobs
+    from .jobs import _job as jobs
 
     jobs.shutdown_quietly()

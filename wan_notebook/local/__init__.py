@@ -24,9 +24,9 @@ Status: everything above works and is tested in ``tests/test_local_*.py``,
 
 from __future__ import annotations
 
+from ..errors import EngineStartError
 from .launcher import (
     EngineHandle,
-    EngineStartError,
     ensure_engine,
     start_engine,
     stop_shared_engine,

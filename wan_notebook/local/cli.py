@@ -70,7 +70,7 @@ def _add_serve(sub: Any) -> None:
 
 # Other modules' subcommands go here too: each entry adds one parser to the subparsers.
 def _add_demo(sub: Any) -> None:
-    from ..demo import add_demo  # the client side lives outside the engine package
+    from .._demo import add_demo  # the client side lives outside the engine package
 
     add_demo(sub)
 

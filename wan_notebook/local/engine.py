@@ -31,14 +31,14 @@ from typing import Any, Final, Literal
 
 from pydantic import ValidationError
 
-from .. import catalog, rules
 from .._version import __version__
-from ..errors import InvalidRequestError
-from ..models import VideoRequest
+from ..errors import InputError, InvalidRequestError, Problem
+from ..request import catalog, rules
+from ..request.models import VideoRequest
 from .delivery import Deliverer
 from .faults import FaultConfig, FaultPolicy
 from .render import FORMAT_EXT, FORMAT_MIME, RenderSpec, render
-from .storage import InputError, Storage
+from .storage import Storage
 
 log = logging.getLogger(__name__)
 
@@ -766,7 +766,7 @@ def _status(data: list[dict[str, Any]], errors: list[dict[str, Any]]) -> int:
     return 400
 
 
-def _problem_error(problem: rules.Problem, task_uuid: Any) -> dict[str, Any]:
+def _problem_error(problem: Problem, task_uuid: Any) -> dict[str, Any]:
     return error_item(
         problem.code,
         problem.message,

@@ -37,16 +37,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
+from ..errors import FaultConfigError
+
 POST_KINDS: Final = ("402", "429", "500", "503", "drop", "drop_after", "malformed", "slow")
 TASK_KINDS: Final = ("task_fail",)
 MEDIA_KINDS: Final = ("truncate",)
 KINDS: Final = POST_KINDS + TASK_KINDS + MEDIA_KINDS
 
 ErrorShape = Literal["errors", "data"]
-
-
-class FaultConfigError(ValueError):
-    """A fault configuration that names an unknown knob or has a value out of range."""
 
 
 @dataclass(frozen=True)

@@ -30,14 +30,11 @@ from typing import IO, Any, Final
 import httpx
 
 from .._secrets import register_secret
+from ..errors import EngineStartError
 
 KEY_ENV: Final = "WAN_ENGINE_KEY"
 READY_TIMEOUT: Final = 30.0
 _STDERR_TAIL: Final = 4000
-
-
-class EngineStartError(RuntimeError):
-    """The engine did not come up; the message carries the tail of its stderr."""
 
 
 def new_key() -> str:

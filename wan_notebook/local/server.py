@@ -29,8 +29,9 @@ from typing import Any, BinaryIO, Final
 from urllib.parse import urlsplit
 
 from .._version import __version__
+from ..errors import FaultConfigError
 from .engine import Engine, EngineConfig, error_item
-from .faults import FaultConfig, FaultConfigError
+from .faults import FaultConfig
 from .launcher import EngineHandle
 
 log = logging.getLogger(__name__)

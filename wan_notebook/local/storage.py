@@ -26,8 +26,9 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from .. import media
-from ..media import MediaKind
+from ..errors import InputError, MediaError
+from ..request import media
+from ..request.media import MediaKind
 
 Schedule = Callable[[float, Callable[[], None]], None]  # (monotonic time, callback)
 
@@ -37,16 +38,6 @@ for _kind_exts in media.EXTENSIONS.values():
     for _ext, _mime in _kind_exts.items():
         _EXT_FOR_MIME.setdefault(_mime, _ext)
 _FETCH_LIMIT = max(media.MAX_BYTES.values()) + 1
-
-
-class InputError(Exception):
-    """A media value the engine cannot use; ``code`` is the API's error code."""
-
-    def __init__(self, code: str, message: str, parameter: str = "") -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.parameter = parameter
 
 
 @dataclass(frozen=True)
@@ -253,7 +244,7 @@ class Storage:
     def _check_file(path: Path, mime: str, parameter: str) -> None:
         try:
             media.check_local(path, _kind_of(mime))
-        except media.MediaError as exc:
+        except MediaError as exc:
             path.unlink(missing_ok=True)
             raise InputError(
                 "invalidMediaInput", str(exc).replace(path.name, "input"), parameter

@@ -29,12 +29,11 @@ from typing import Any
 import ipywidgets as W
 from pydantic import ValidationError
 
-from .. import catalog, media
-from ..catalog import Aspect, Resolution
-from ..errors import InvalidRequestError, WanError
-from ..magic_args import request_to_cell, request_to_python
-from ..models import VideoRequest
-from ..rules import Problem
+from .._cell import request_to_cell, request_to_python
+from ..errors import InvalidRequestError, Problem, WanError
+from ..request import catalog, media
+from ..request.catalog import Aspect, Resolution
+from ..request.models import VideoRequest
 
 __all__ = ["Builder", "Controls", "MediaField", "job_view"]
 
@@ -591,7 +590,9 @@ class Builder(W.VBox):  # type: ignore[misc]
         With the seed unlocked, the form then shows a new random seed for the next run.
         """
         request = self.request
-        from .. import jobs  # imported late: the form works (and is tested) without a backend
+        from ..jobs import (
+            _job as jobs,  # imported late: the form works (and is tested) without a backend
+        )
 
         job = jobs.generate(request, new=new)
         self.jobs.append(job)
@@ -873,7 +874,7 @@ def _safety_mode(request: VideoRequest) -> str:
 
 def job_view(job: Any) -> Any:
     """The live widget of a job: its progress card, replaced by players when it is done."""
-    from ..views import JobView  # late: views imports IPython's display machinery
+    from ..display import JobView  # late: views imports IPython's display machinery
 
     # JobView.box, not views.show_job: a click handler must not call display(), whose output
     # would go to the log console; the form puts the box in its own slot instead.

@@ -3,7 +3,7 @@
 Each card shows a small poster of the first frame (a JPEG data URI of at most 12 KB, so a
 saved notebook stays small), the prompt, seed, cost and date, and four actions: Open (a
 player below the grid), Load in builder, Run again (a new generation of the stored request)
-and Export (a folder with a manifest and the files, see ``wan_notebook.export``).
+and Export (a folder with a manifest and the files, see ``wan_notebook.store.export``).
 
 Filters (prompt text, date, maximum cost) narrow the loaded entries at once, in the kernel;
 ``history(limit=...)`` decides how many entries are loaded from the store.
@@ -20,10 +20,10 @@ from typing import Any, Final
 
 import ipywidgets as W
 
-from .. import thumbs
+from ..display import _posters as thumbs
 from ..errors import InvalidRequestError
-from ..export import HistoryItem, export_history, history_items
-from ..models import VideoRequest
+from ..request.models import VideoRequest
+from ..store.export import HistoryItem, export_history, history_items
 
 __all__ = ["HistoryGallery", "history", "thumbnail"]
 
@@ -273,7 +273,7 @@ class HistoryGallery(W.VBox):  # type: ignore[misc]
 
     def run_again(self, item: HistoryItem) -> Any:
         """Generate the stored request again (a new video, not the cached one); returns the Job."""
-        from .. import jobs
+        from ..jobs import _job as jobs
         from .builder import job_view
 
         try:
@@ -360,7 +360,7 @@ def _error_html(exc: BaseException) -> str:
 
 
 def _player_for(item: HistoryItem) -> Any:
-    from ..views import browser_urls
+    from ..display import browser_urls
     from .player import Player
 
     if item.path is None or not item.file_ok:
@@ -393,7 +393,7 @@ def history(
     filters stay editable in the gallery, where they narrow what was loaded.
     """
     from ..settings import get_settings
-    from ..store import Store
+    from ..store._journal import Store
 
     store = Store.open(get_settings().media_dir)
     entries = store.history(limit, text=text, since=to_epoch(since), max_cost=max_cost)

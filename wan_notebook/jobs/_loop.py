@@ -1,0 +1,189 @@
+"""Which event loop jobs run on, and how synchronous code waits for them (design decision 2).
+
+- Inside a running loop (a notebook cell under ipykernel, or ``asyncio.run``), jobs are
+  tasks on that loop, so they keep running between cells and never block the kernel.
+- Without one (a plain script, a sync test), they run on one private loop in a daemon
+  thread, started on first use.
+
+``run_sync`` blocks until an awaitable finishes. From plain code it hands the awaitable to
+the loop it belongs on and waits on a thread future. Called from inside the very loop that
+must run it (``job.wait()`` in a cell), it applies ``nest_asyncio2`` to that loop, only then
+and never on import, and re-enters it with ``run_until_complete``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import concurrent.futures
+import contextlib
+import logging
+import threading
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, TypeVar
+
+log = logging.getLogger("wan_notebook.jobs._loop")
+
+T = TypeVar("T")
+
+_lock = threading.Lock()
+_private: asyncio.AbstractEventLoop | None = None
+_private_thread: threading.Thread | None = None
+_shutdown_hooks: list[Callable[[], Awaitable[None]]] = []
+# asyncio keeps only weak references to tasks: hold them until they finish.
+_tasks: set[asyncio.Task[Any]] = set()
+
+
+def running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+def job_loop() -> asyncio.AbstractEventLoop:
+    """The loop new jobs run on: the caller's running loop, else the private loop."""
+    return running_loop() or private_loop()
+
+
+def private_loop() -> asyncio.AbstractEventLoop:
+    """The daemon-thread loop for code that has no loop of its own (started once)."""
+    global _private, _private_thread
+    with _lock:
+        if _private is not None and not _private.is_closed():
+            return _private
+        loop = asyncio.new_event_loop()
+        ready = threading.Event()
+
+        def run() -> None:
+            asyncio.set_event_loop(loop)
+            loop.call_soon(ready.set)
+            loop.run_forever()
+
+        thread = threading.Thread(target=run, name="wan-notebook-loop", daemon=True)
+        thread.start()
+        ready.wait()
+        _private, _private_thread = loop, thread
+        return loop
+
+
+def is_private(loop: asyncio.AbstractEventLoop) -> bool:
+    return loop is _private
+
+
+def in_loop_thread(loop: asyncio.AbstractEventLoop) -> bool:
+    return running_loop() is loop
+
+
+def spawn(loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, T]) -> None:
+    """Run ``coro`` as a task on ``loop`` from any thread; its errors are logged, not lost."""
+    if in_loop_thread(loop):
+        _track(loop.create_task(coro))
+    else:
+        loop.call_soon_threadsafe(lambda: _track(loop.create_task(coro)))
+
+
+def _track(task: asyncio.Task[Any]) -> None:
+    _tasks.add(task)
+    task.add_done_callback(_finished)
+
+
+def _finished(task: asyncio.Task[Any]) -> None:
+    _tasks.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        log.error("background task failed", exc_info=task.exception())
+
+
+def call_soon(loop: asyncio.AbstractEventLoop, fn: Callable[[], None]) -> None:
+    """Call ``fn`` on the loop's thread: now when already there, else soon."""
+    if in_loop_thread(loop):
+        fn()
+    else:
+        loop.call_soon_threadsafe(fn)
+
+
+def run_sync(
+    awaitable: Awaitable[T],
+    timeout: float | None = None,
+    *,
+    loop: asyncio.AbstractEventLoop | None = None,
+) -> T:
+    """Block until ``awaitable`` is done and return its result.
+
+    ``loop`` is where it must run (default: the caller's running loop, else the private
+    loop). Raises ``TimeoutError`` after ``timeout`` seconds; the awaitable is then
+    cancelled (wrap it in ``asyncio.shield`` to keep the work going).
+    """
+    current = running_loop()
+    target = loop or current or private_loop()
+    if target.is_closed():
+        _close_unawaited(awaitable)
+        raise RuntimeError("the event loop these jobs ran on is closed")
+    if current is target:
+        return _run_nested(target, awaitable, timeout)
+    if not target.is_running():
+        _close_unawaited(awaitable)
+        raise RuntimeError("the event loop these jobs run on is not running")
+    # Blocking this thread is fine: the work happens on the target loop's own thread.
+    future = asyncio.run_coroutine_threadsafe(_as_coroutine(awaitable), target)
+    try:
+        return future.result(timeout)
+    except concurrent.futures.TimeoutError:
+        future.cancel()
+        raise TimeoutError(f"not finished after {timeout} s") from None
+
+
+def _run_nested(
+    loop: asyncio.AbstractEventLoop, awaitable: Awaitable[T], timeout: float | None
+) -> T:
+    import nest_asyncio2  # only here: patching is process-wide, so only when needed
+
+    nest_asyncio2.apply(loop)
+    return loop.run_until_complete(asyncio.wait_for(_as_coroutine(awaitable), timeout))
+
+
+async def _as_coroutine(awaitable: Awaitable[T]) -> T:
+    return await awaitable
+
+
+def _close_unawaited(awaitable: Awaitable[Any]) -> None:
+    if asyncio.iscoroutine(awaitable):
+        awaitable.close()
+
+
+def add_shutdown_hook(hook: Callable[[], Awaitable[None]]) -> None:
+    """An async clean-up to run on the private loop at interpreter exit (close clients...)."""
+    with _lock:
+        _shutdown_hooks.append(hook)
+
+
+def shutdown(timeout: float = 5.0) -> None:
+    """Stop the private loop: cancel its tasks (their ``finally`` blocks remove temp files),
+    run the shutdown hooks, then stop the thread. Journaled jobs stay recoverable."""
+    global _private, _private_thread
+    with _lock:
+        loop, thread, hooks = _private, _private_thread, list(_shutdown_hooks)
+        _private = _private_thread = None
+    if loop is None or loop.is_closed() or not loop.is_running():
+        return
+
+    async def wind_down() -> None:
+        me = asyncio.current_task()
+        pending = [t for t in asyncio.all_tasks() if t is not me]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        for hook in hooks:
+            with contextlib.suppress(Exception):
+                await hook()
+
+    with contextlib.suppress(Exception):
+        asyncio.run_coroutine_threadsafe(wind_down(), loop).result(timeout)
+    loop.call_soon_threadsafe(loop.stop)
+    if thread is not None:
+        thread.join(timeout)
+    if not loop.is_running():
+        loop.close()
+
+
+atexit.register(shutdown)

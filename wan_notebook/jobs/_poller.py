@@ -1,0 +1,388 @@
+"""The poller: one per event loop, it sends every submission and poll of that loop's jobs.
+
+Submissions made in the same moment share a POST, and each tick sends one getResponse POST
+for all live tasks. Its interval adapts: ``poll_first`` after a submit, then from
+``poll_min`` growing x1.5 towards ``poll_max`` while nothing changes, back to ``poll_min``
+when something finishes or a task nears the time similar jobs took before (learned from the
+store).
+
+A job hands its task to ``Poller.submit`` and then ``Poller.watch``es it; the watch ends in
+an ``Outcome`` (results and per-video errors) or raises a ``Failure``. A task the API does
+not know is resubmitted under the same taskUUID while that is safe (see ``jobs``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import weakref
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Final
+
+from ..client._answers import ApiErrorItem, PollItem, Processing, VideoResult
+from ..client._client import Accepted, AsyncRunwareClient, SubmitOutcome
+from ..errors import (
+    AuthenticationError,
+    Failure,
+    InsufficientCreditError,
+    JobTimeoutError,
+    NetworkError,
+    RateLimitError,
+    ServerError,
+    TaskFailedError,
+    WanError,
+)
+from ..settings import get_settings
+
+if TYPE_CHECKING:
+    from ._job import Job  # only for types: jobs imports this module
+
+__all__ = ["RECOVERABLE", "Failure", "Outcome", "Poller"]
+
+log = logging.getLogger("wan_notebook.jobs._poller")
+
+NOT_FOUND_STRIKES: Final = 3  # an acknowledged task the API keeps not knowing has expired
+MAX_RESUBMITS: Final = 2
+POLL_FAILURES_BEFORE_GIVING_UP: Final = 3  # ticks whose retries were all used up
+PROGRESS_FOR_ESTIMATE: Final = 0.05  # below this, API progress says little about the end
+# Errors after which the API may still hold (and bill) a result: recover() retries those.
+RECOVERABLE: Final = (
+    NetworkError,
+    ServerError,
+    RateLimitError,
+    AuthenticationError,
+    JobTimeoutError,
+)
+
+
+@dataclass
+class Outcome:
+    """How a watched task ended: its videos, and the errors of those that failed."""
+
+    results: list[VideoResult]
+    errors: list[ApiErrorItem]
+
+
+@dataclass(eq=False)
+class _Watch:
+    job: Job
+    client: AsyncRunwareClient
+    future: asyncio.Future[Outcome]
+    acked: bool
+    may_resubmit: bool
+    started: float  # loop time of the watch's start (about when the API took the task)
+    first_poll_at: float
+    expected: float  # seconds the task should take: history, a guess, then API progress
+    deadline: float
+    results: dict[str, VideoResult] = field(default_factory=dict)
+    errors: list[ApiErrorItem] = field(default_factory=list)
+    not_found: int = 0
+    resubmits: int = 0
+    resubmitting: bool = False
+
+    @property
+    def task_uuid(self) -> str:
+        return self.job.task_uuid
+
+    @property
+    def expected_end(self) -> float:
+        return self.started + self.expected
+
+
+@dataclass(eq=False)
+class _Pending:
+    client: AsyncRunwareClient
+    task: dict[str, Any]
+    future: asyncio.Future[SubmitOutcome]
+    job: Job | None = None
+
+
+class Poller:
+    """The one submitter and poller of an event loop (``Poller.for_loop``)."""
+
+    _by_loop: ClassVar[weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Poller]] = (
+        weakref.WeakKeyDictionary()
+    )
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._pending: list[_Pending] = []
+        self._watches: dict[str, _Watch] = {}
+        self._inflight: set[asyncio.Task[None]] = set()
+        self._wake: asyncio.Event | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._interval = 0.0
+        self._next_poll_at = 0.0
+        self._poll_failures = 0
+        self.ticks = 0  # getResponse rounds so far (benchmarks and tests read it)
+
+    @classmethod
+    def for_loop(cls, loop: asyncio.AbstractEventLoop) -> Poller:
+        poller = cls._by_loop.get(loop)
+        if poller is None:
+            poller = cls._by_loop[loop] = Poller(loop)
+        return poller
+
+    @property
+    def live(self) -> int:
+        return len(self._watches)
+
+    # -- called by jobs (on the loop thread) --
+
+    def submit(
+        self, client: AsyncRunwareClient, task: dict[str, Any], job: Job | None = None
+    ) -> asyncio.Future[SubmitOutcome]:
+        future: asyncio.Future[SubmitOutcome] = self._loop.create_future()
+        self._pending.append(_Pending(client, task, future, job))
+        self._kick()
+        return future
+
+    def watch(
+        self, job: Job, client: AsyncRunwareClient, *, acked: bool, may_resubmit: bool
+    ) -> asyncio.Future[Outcome]:
+        s = get_settings()
+        now = self._loop.time()
+        future: asyncio.Future[Outcome] = self._loop.create_future()
+        expected = job._expected_seconds or 0.0
+        self._watches[job.task_uuid] = _Watch(
+            job=job,
+            client=client,
+            future=future,
+            acked=acked,
+            may_resubmit=may_resubmit,
+            started=now,
+            first_poll_at=now + s.poll_first,
+            expected=expected,
+            deadline=now + max(s.job_timeout, expected * 3),
+        )
+        self._kick()
+        return future
+
+    def forget(self, task_uuid: str) -> None:
+        watch = self._watches.pop(task_uuid, None)
+        if watch is not None and not watch.future.done():
+            watch.future.cancel()
+        for pending in [p for p in self._pending if p.task.get("taskUUID") == task_uuid]:
+            self._pending.remove(pending)
+            if not pending.future.done():
+                pending.future.cancel()
+
+    # -- the loop --
+
+    def _kick(self) -> None:
+        if self._wake is None:
+            self._wake = asyncio.Event()
+        self._wake.set()
+        if self._task is None or self._task.done():
+            self._interval = get_settings().poll_min
+            self._task = self._loop.create_task(self._run(), name="wan-notebook-poller")
+
+    async def _run(self) -> None:
+        assert self._wake is not None
+        try:
+            while self._pending or self._watches or self._inflight:
+                if self._pending:
+                    # Let the other jobs started in the same moment join this POST.
+                    await asyncio.sleep(0)
+                    self._flush()
+                    continue
+                polled = [w for w in self._watches.values() if not w.resubmitting]
+                now = self._loop.time()
+                if polled:
+                    due = max(self._next_poll_at, min(w.first_poll_at for w in polled))
+                    if now >= due:
+                        await self._tick(polled)
+                        continue
+                    timeout: float | None = due - now
+                else:
+                    timeout = None  # only submissions in flight: they wake us
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout)
+        finally:
+            self._task = None
+
+    def _flush(self) -> None:
+        batch, self._pending = self._pending, []
+        by_client: dict[AsyncRunwareClient, list[_Pending]] = {}
+        for pending in batch:
+            by_client.setdefault(pending.client, []).append(pending)
+        for client, items in by_client.items():
+            for pending in items:
+                if pending.job is not None:
+                    pending.job._sent = True
+            task = self._loop.create_task(self._send(client, items))
+            self._inflight.add(task)
+            task.add_done_callback(self._inflight.discard)
+
+    async def _send(self, client: AsyncRunwareClient, items: list[_Pending]) -> None:
+        try:
+            outcomes = await client.submit([p.task for p in items])
+        except Exception as exc:  # a bug, not an API answer: fail these jobs, keep polling
+            log.exception("submit failed unexpectedly")
+            error = WanError(f"internal error while submitting: {exc}")
+            outcomes = {str(p.task["taskUUID"]): error for p in items}
+        for pending in items:
+            if not pending.future.done():
+                pending.future.set_result(outcomes[str(pending.task["taskUUID"])])
+        if self._wake is not None:
+            self._wake.set()
+
+    async def _tick(self, watches: list[_Watch]) -> None:
+        s = get_settings()
+        by_client: dict[AsyncRunwareClient, list[_Watch]] = {}
+        for watch in watches:
+            by_client.setdefault(watch.client, []).append(watch)
+        changed = False
+        for client, group in by_client.items():
+            try:
+                items = await client.poll([w.task_uuid for w in group])
+            except (AuthenticationError, InsufficientCreditError) as exc:
+                changed |= self._fail_all(group, exc, recoverable=True)
+                continue
+            except Exception as exc:  # faults that outlived the retries (or a bug)
+                error = exc if isinstance(exc, WanError) else NetworkError(f"poll failed: {exc}")
+                if not isinstance(exc, WanError):
+                    log.exception("poll failed unexpectedly")
+                self._poll_failures += 1
+                log.warning("poll failed (%d in a row): %s", self._poll_failures, error.message)
+                if self._poll_failures >= POLL_FAILURES_BEFORE_GIVING_UP:
+                    changed |= self._fail_all(group, error, recoverable=True)
+                continue
+            self._poll_failures = 0
+            for watch in group:
+                if self._watches.get(watch.task_uuid) is not watch:
+                    continue
+                try:
+                    changed |= self._apply(watch, items.get(watch.task_uuid, []))
+                except Exception as exc:  # a bug or a journal error: end this job, not all
+                    log.exception("could not take in the poll of task %s", watch.task_uuid)
+                    error = WanError(f"internal error while polling: {exc}")
+                    changed |= self._end(watch, Failure(error, recoverable=True))
+        self.ticks += 1
+        now = self._loop.time()
+        for watch in [w for w in self._watches.values() if now > w.deadline]:
+            error = JobTimeoutError(
+                f"task {watch.task_uuid} still not finished after {now - watch.first_poll_at:.0f} s"
+            )
+            changed |= self._end(watch, Failure(error, recoverable=True))
+        self._interval = s.poll_min if changed else min(self._interval * 1.5, s.poll_max)
+        delay = min(self._interval, s.poll_max)
+        for watch in self._watches.values():
+            delay = min(delay, _due_in(watch, now, s.poll_min, s.poll_max))
+        self._next_poll_at = now + max(s.poll_min, delay)
+        for watch in list(self._watches.values()):
+            watch.job._notify()  # progress estimates moved on
+
+    def _apply(self, watch: _Watch, items: list[PollItem]) -> bool:
+        """Take in one task's poll items; True when something finished or arrived."""
+        job = watch.job
+        not_found = False
+        errors: list[ApiErrorItem] = []
+        progress: float | None = None
+        running = False
+        new = False
+        for item in items:
+            if isinstance(item, VideoResult):
+                if item.key not in watch.results:
+                    watch.results[item.key] = item
+                    new = True
+            elif isinstance(item, Processing):
+                running = True
+                if item.progress is not None:
+                    progress = max(0.0, min(1.0, item.progress / 100.0))
+            elif _is_not_found(item):
+                not_found = True
+            else:
+                errors.append(item)
+        if not_found and not (running or watch.results or errors):
+            return self._task_not_found(watch)
+        watch.not_found = 0
+        if items and not watch.acked:
+            watch.acked = True
+            job._ctx.store.mark_submitted(job.task_uuid, acked=True)
+        if progress is not None and progress >= PROGRESS_FOR_ESTIMATE:
+            # The API's progress dates the end better than history or a guess can.
+            watch.expected = (self._loop.time() - watch.started) / progress
+        # Each poll answers the cumulative list; the longest list of errors is the truth.
+        if len(errors) > len(watch.errors):
+            watch.errors = errors
+            new = True
+        job._progress_seen(progress, running=running or bool(watch.results))
+        if len(watch.results) + len(watch.errors) >= job.request.results:
+            results = sorted(watch.results.values(), key=lambda r: r.key)
+            return self._end(watch, Outcome(results, watch.errors))
+        return new
+
+    def _task_not_found(self, watch: _Watch) -> bool:
+        if watch.may_resubmit and watch.resubmits < MAX_RESUBMITS:
+            self._resubmit(watch)
+            return False
+        if not watch.acked:
+            error: WanError = NetworkError(
+                f"the API never received task {watch.task_uuid}; nothing was billed"
+            )
+            return self._end(watch, Failure(error, recoverable=False))
+        watch.not_found += 1
+        if watch.not_found < NOT_FOUND_STRIKES:
+            return False
+        error = TaskFailedError(
+            "the API no longer knows this task (its results may have expired)",
+            code="taskNotFound",
+            task_uuid=watch.task_uuid,
+        )
+        return self._end(watch, Failure(error, recoverable=False))
+
+    def _resubmit(self, watch: _Watch) -> None:
+        """Send a possibly-never-sent task again under the same taskUUID."""
+        watch.resubmits += 1
+        watch.resubmitting = True
+        job = watch.job
+        log.info("task %s unknown to the API: resubmitting it (same taskUUID)", job.task_uuid)
+        future = self.submit(watch.client, job._api_task or {}, job)
+
+        def done(f: asyncio.Future[SubmitOutcome]) -> None:
+            watch.resubmitting = False
+            if f.cancelled() or self._watches.get(watch.task_uuid) is not watch:
+                return
+            outcome = f.result()
+            if isinstance(outcome, Accepted):
+                watch.acked = outcome.confirmed
+                watch.may_resubmit = not outcome.confirmed
+                watch.first_poll_at = self._loop.time() + get_settings().poll_first
+                job._ctx.store.mark_submitted(job.task_uuid, acked=outcome.confirmed)
+            else:
+                recoverable = isinstance(outcome, RECOVERABLE)
+                self._end(watch, Failure(outcome, recoverable=recoverable))
+
+        future.add_done_callback(done)
+
+    def _end(self, watch: _Watch, outcome: Outcome | Failure) -> bool:
+        self._watches.pop(watch.task_uuid, None)
+        if not watch.future.done():
+            if isinstance(outcome, Failure):
+                watch.future.set_exception(outcome)
+            else:
+                watch.future.set_result(outcome)
+        return True
+
+    def _fail_all(self, watches: list[_Watch], error: WanError, *, recoverable: bool) -> bool:
+        for watch in watches:
+            self._end(watch, Failure(error, recoverable=recoverable))
+        return bool(watches)
+
+
+def _due_in(watch: _Watch, now: float, poll_min: float, poll_max: float) -> float:
+    """Seconds until this task should be looked at: just after its expected end, and then
+    every tenth of its expected time while it is overdue."""
+    if watch.expected <= 0:
+        return poll_max
+    if now < watch.expected_end:
+        return watch.expected_end - now + min(poll_min, 0.05 * watch.expected)
+    return max(poll_min, min(poll_max, 0.1 * watch.expected))
+
+
+def _is_not_found(item: ApiErrorItem) -> bool:
+    code = item.code.lower()
+    return code.endswith("notfound") and code != "taskfailedornotfound"
