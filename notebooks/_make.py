@@ -163,7 +163,7 @@ b.controls.code_toggle.value = True  # open the "As code" view
 b
 """),
     code("""
-from wan_notebook.magic_args import request_to_cell
+from wan_notebook._cell import request_to_cell
 
 print(request_to_cell(b.request))
 assert b.valid

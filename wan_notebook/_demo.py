@@ -32,7 +32,7 @@ def add_demo(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from . import settings
     from .errors import WanError
-    from .jobs._job import Job, generate
+    from .jobs import Job, generate
 
     settings.configure(media_dir=args.media_dir)
     backend = settings.get_settings().resolved_backend

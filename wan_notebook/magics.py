@@ -84,7 +84,7 @@ class WanMagics(Magics):
         if args.dry_run:
             return views.DryRun(request, seeds=_seeds_of(args, request.seed))
         seeds = _seeds_of(args, request.seed)
-        from .jobs import _job as jobs
+        from . import jobs
 
         if seeds:
             from .widgets.grid_view import show_group
@@ -174,7 +174,7 @@ class WanMagics(Magics):
         return history(text=" ".join(rest) or None)
 
     def _sub_recover(self, rest: list[str]) -> Any:
-        from .jobs import _job as jobs
+        from . import jobs
         from .widgets.grid_view import show_group
 
         group = jobs.recover()
@@ -254,6 +254,6 @@ def unload(ipython: Any) -> None:
     registry = ipython.magics_manager.magics
     for kind in ("cell", "line"):
         registry[kind].pop("wan", None)
-    from .jobs import _job as jobs
+    from . import jobs
 
     jobs.shutdown_quietly()

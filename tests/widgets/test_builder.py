@@ -337,7 +337,7 @@ class FakeJobs:
 @pytest.fixture
 def fake_jobs(monkeypatch: pytest.MonkeyPatch) -> FakeJobs:
     import wan_notebook
-    from wan_notebook.jobs import _job as jobs
+    from wan_notebook import jobs
 
     fake = FakeJobs()
     monkeypatch.setattr(jobs, "generate", fake.generate)
@@ -370,8 +370,8 @@ def test_generate_keeps_a_locked_seed(form: Builder, fake_jobs: FakeJobs) -> Non
 def test_a_failing_generate_shows_the_error_in_the_form(
     form: Builder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from wan_notebook import jobs
     from wan_notebook.errors import BudgetExceededError
-    from wan_notebook.jobs import _job as jobs
 
     def refuse(request: VideoRequest, new: bool = False) -> Any:
         raise BudgetExceededError("this would pass the session cap of $1.00")

@@ -304,7 +304,7 @@ def test_load_in_builder_uses_the_videos_request_and_seed(gallery: HistoryGaller
 def test_run_again_generates_the_stored_request_anew(
     gallery: HistoryGallery, filled: Filled, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from wan_notebook.jobs import _job as jobs
+    from wan_notebook import jobs
 
     calls: list[tuple[VideoRequest, bool]] = []
 

@@ -23,7 +23,7 @@ from IPython.display import HTML, display
 from . import _posters as thumbs
 
 if TYPE_CHECKING:
-    from ..jobs._job import Job
+    from ..jobs import Job
     from ..request.models import VideoRequest
     from ..store._journal import Result
 
@@ -248,18 +248,16 @@ class DryRun:
 
 
 def spend_view() -> HTML:
-    from .. import settings
-    from ..jobs import _budget as budget
+    from .. import jobs, settings
 
-    spent = budget.session_spend()
+    spent = jobs.session_spend()
     cap = settings.get_settings().budget_usd
     cap_text = f"${cap:.2f}" if cap is not None else "no cap"
     return HTML(f"<b>This session</b>: ${spent:.2f} estimated on submitted tasks; cap: {cap_text}.")
 
 
 def status_view() -> HTML:
-    from .. import settings
-    from ..jobs import _job as jobs
+    from .. import jobs, settings
 
     current = settings.get_settings()
     rows = "".join(

@@ -20,6 +20,13 @@ SafetyMode = Literal["none", "fast", "full"]
 RESOLUTIONS: Final[tuple[Resolution, ...]] = ("720p", "1080p")
 ASPECTS: Final[tuple[Aspect, ...]] = ("16:9", "9:16", "1:1", "4:3", "3:4")
 OUTPUT_FORMATS: Final[tuple[OutputFormat, ...]] = ("MP4", "WEBM", "MOV")
+# The one table of output formats: file extension and MIME type of each.
+FORMATS: Final[dict[OutputFormat, tuple[str, str]]] = {
+    "MP4": (".mp4", "video/mp4"),
+    "WEBM": (".webm", "video/webm"),
+    "MOV": (".mov", "video/quicktime"),
+}
+VIDEO_MIME_BY_SUFFIX: Final[dict[str, str]] = {ext: mime for ext, mime in FORMATS.values()}
 SHOT_TYPES: Final[tuple[ShotType, ...]] = ("single", "multi")
 SAFETY_MODES: Final[tuple[SafetyMode, ...]] = ("none", "fast", "full")
 DURATIONS: Final[tuple[int, ...]] = (5, 10, 15)

@@ -13,6 +13,7 @@ import binascii
 import hashlib
 import io
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -225,3 +226,51 @@ def content_digest(value: str) -> str:
                 digest.update(chunk)
         return "sha256:" + digest.hexdigest()
     return value
+
+
+@dataclass(frozen=True)
+class MediaSlot:
+    """One media value inside ``inputs``: where it stands (as the API names it) and its kind."""
+
+    where: str
+    kind: MediaKind
+    value: Any
+
+
+def map_inputs(inputs: Mapping[str, Any], fn: Callable[[MediaSlot], Any]) -> dict[str, Any]:
+    """A copy of ``inputs`` with every media value replaced by ``fn(slot)``.
+
+    The one walker over ``frameImages`` (bare values or ``{"image", "frame"}`` items),
+    ``referenceVideos`` and ``audio``; values of other shapes are left for the rules to refuse.
+    """
+    out = dict(inputs)
+    frames = inputs.get("frameImages")
+    if isinstance(frames, list | tuple):
+        mapped: list[Any] = []
+        for i, item in enumerate(frames):
+            if isinstance(item, Mapping) and "image" in item:
+                where = f"inputs.frameImages[{i}].image"
+                mapped.append({**item, "image": fn(MediaSlot(where, "image", item["image"]))})
+            else:
+                mapped.append(fn(MediaSlot(f"inputs.frameImages[{i}]", "image", item)))
+        out["frameImages"] = mapped
+    refs = inputs.get("referenceVideos")
+    if isinstance(refs, list | tuple):
+        out["referenceVideos"] = [
+            fn(MediaSlot(f"inputs.referenceVideos[{i}]", "video", v)) for i, v in enumerate(refs)
+        ]
+    if inputs.get("audio") is not None:
+        out["audio"] = fn(MediaSlot("inputs.audio", "audio", inputs["audio"]))
+    return out
+
+
+def media_slots(inputs: Mapping[str, Any]) -> list[MediaSlot]:
+    """Every media value of ``inputs``, in order (for walks that must await each one)."""
+    slots: list[MediaSlot] = []
+
+    def keep(slot: MediaSlot) -> Any:
+        slots.append(slot)
+        return slot.value
+
+    map_inputs(inputs, keep)
+    return slots

@@ -12,7 +12,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
@@ -20,6 +20,18 @@ from pydantic.alias_generators import to_camel
 from ..errors import InvalidRequestError, MediaError, Problem
 from . import catalog, media, rules
 from .catalog import Aspect, OutputFormat, Resolution, SafetyMode, ShotType
+
+# The includeCost policy, written once. The client always asks for each result's cost
+# unless told not to, so "not given" and "true" are one request: the %%wan magic passes it,
+# the Builder and generate() leave it out, and all three must share cached results (and the
+# journal and sidecars record real costs).
+INCLUDE_COST_BY_DEFAULT: Final = True
+
+
+def with_cost_policy(task: dict[str, Any]) -> dict[str, Any]:
+    """``task`` (API JSON) with ``includeCost`` set as the client sends it."""
+    task.setdefault("includeCost", INCLUDE_COST_BY_DEFAULT)
+    return task
 
 
 class _ApiModel(BaseModel):
@@ -145,19 +157,11 @@ class VideoRequest(_ApiModel):
         """The request without its task id, local files replaced by their content hash."""
         task = self.to_api()
         task.pop("taskUUID", None)
-        # The client always asks for the cost unless told not to (jobs sends includeCost=true),
-        # so "not given" and "true" are one request: the %%wan magic passes it, the Builder
-        # and generate() leave it out, and all three must share cached results.
-        task.setdefault("includeCost", True)
-        inputs = task.get("inputs")
-        if inputs:
-            for key in ("referenceVideos",):
-                if key in inputs:
-                    inputs[key] = [media.content_digest(v) for v in inputs[key]]
-            if "audio" in inputs:
-                inputs["audio"] = media.content_digest(inputs["audio"])
-            if "frameImages" in inputs:
-                inputs["frameImages"] = [_digest_frame(item) for item in inputs["frameImages"]]
+        with_cost_policy(task)
+        if task.get("inputs"):
+            task["inputs"] = media.map_inputs(
+                task["inputs"], lambda slot: media.content_digest(slot.value)
+            )
         return task
 
     def fingerprint(self) -> str:
@@ -264,12 +268,6 @@ class VideoRequest(_ApiModel):
         return cls.model_validate(task)
 
 
-def _digest_frame(item: Any) -> Any:
-    if isinstance(item, Mapping):
-        return {**item, "image": media.content_digest(item["image"])}
-    return media.content_digest(item)
-
-
 def _parse_size(
     size: str | tuple[int, int] | None, problems: list[Problem]
 ) -> tuple[int, int] | None:
@@ -322,38 +320,16 @@ def _api_shape(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
     if isinstance(ps, Mapping) and isinstance(ps.get("alibaba"), Mapping):
         task["providerSettings"] = {**ps, "alibaba": _rename(ps["alibaba"], "alibaba")}
     if isinstance(task.get("inputs"), Mapping):
-        inputs = _rename(task["inputs"], "inputs")
-        task["inputs"] = inputs
-        _normalize_media(inputs, problems)
+        task["inputs"] = _normalize_media(_rename(task["inputs"], "inputs"), problems)
     return task, problems
 
 
-def _normalize_media(inputs: dict[str, Any], problems: list[Problem]) -> None:
-    def norm(value: Any, kind: media.MediaKind, where: str) -> Any:
+def _normalize_media(inputs: dict[str, Any], problems: list[Problem]) -> dict[str, Any]:
+    def norm(slot: media.MediaSlot) -> Any:
         try:
-            return media.normalize(value, kind)
+            return media.normalize(slot.value, slot.kind)
         except MediaError as exc:
-            problems.append(Problem(where, "<media>", str(exc), "invalidMediaInput"))
+            problems.append(Problem(slot.where, "<media>", str(exc), "invalidMediaInput"))
             return media.REPORTED
 
-    frames = inputs.get("frameImages")
-    if isinstance(frames, list):
-        out = []
-        for i, item in enumerate(frames):
-            if isinstance(item, Mapping) and "image" in item:
-                out.append(
-                    {
-                        **item,
-                        "image": norm(item["image"], "image", f"inputs.frameImages[{i}].image"),
-                    }
-                )
-            else:
-                out.append(norm(item, "image", f"inputs.frameImages[{i}]"))
-        inputs["frameImages"] = out
-    refs = inputs.get("referenceVideos")
-    if isinstance(refs, list | tuple):
-        inputs["referenceVideos"] = [
-            norm(v, "video", f"inputs.referenceVideos[{i}]") for i, v in enumerate(refs)
-        ]
-    if "audio" in inputs and inputs["audio"] is not None:
-        inputs["audio"] = norm(inputs["audio"], "audio", "inputs.audio")
+    return media.map_inputs(inputs, norm)

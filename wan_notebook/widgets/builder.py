@@ -590,9 +590,7 @@ class Builder(W.VBox):  # type: ignore[misc]
         With the seed unlocked, the form then shows a new random seed for the next run.
         """
         request = self.request
-        from ..jobs import (
-            _job as jobs,  # imported late: the form works (and is tested) without a backend
-        )
+        from .. import jobs  # imported late: the form works (and is tested) without a backend
 
         job = jobs.generate(request, new=new)
         self.jobs.append(job)

@@ -273,7 +273,7 @@ class HistoryGallery(W.VBox):  # type: ignore[misc]
 
     def run_again(self, item: HistoryItem) -> Any:
         """Generate the stored request again (a new video, not the cached one); returns the Job."""
-        from ..jobs import _job as jobs
+        from .. import jobs
         from .builder import job_view
 
         try:

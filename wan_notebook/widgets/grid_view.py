@@ -17,7 +17,7 @@ from IPython.display import HTML, display
 from ..display import browser_urls, short_error, static_html
 
 if TYPE_CHECKING:
-    from ..jobs._job import Job, JobGroup
+    from ..jobs import Job, JobGroup
     from ..request.models import VideoRequest
 
 _MIME = {"WEBM": "video/webm", "MOV": "video/quicktime"}
@@ -162,7 +162,7 @@ def grid(
     **fields: Any,
 ) -> GridView:
     """One job per seed, shown in a synchronized grid. Returns at once."""
-    from ..jobs import _job as jobs
+    from .. import jobs
 
     group = jobs.seed_sweep(request, seeds, new=new, **fields)
     view = GridView(group, col_labels=[f"seed {s}" for s in seeds])
@@ -180,7 +180,7 @@ def compare(
     **fields: Any,
 ) -> GridView:
     """Every prompt with every seed: rows are prompts, columns are seeds."""
-    from ..jobs import _job as jobs
+    from .. import jobs
     from ..request.models import VideoRequest
 
     requests: list[VideoRequest] = []
