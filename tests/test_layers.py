@@ -27,6 +27,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("client",),
     ("store",),
     ("jobs",),
+    ("research",),
     ("display",),
     ("widgets",),
     ("magics", "_demo"),
