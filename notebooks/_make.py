@@ -152,6 +152,7 @@ assert dry.estimated_cost == 0.5
 `wan_notebook.Builder` has a control for every field, checks the request as you edit and
 shows the price. Fields can be set from Python too. **As code** shows the `%%wan` cell (and
 the Python call) that builds the form's request: copy it into a cell to keep it.
+`b.as_cell()` and `b.as_python()` give the same code as text.
 """),
     code("""
 import wan_notebook
@@ -163,9 +164,7 @@ b.controls.code_toggle.value = True  # open the "As code" view
 b
 """),
     code("""
-from wan_notebook._cell import request_to_cell
-
-print(request_to_cell(b.request))
+print(b.as_cell())
 assert b.valid
 # The form and the %%wan cell describe one request: they share cached results.
 assert b.request.fingerprint() == request.fingerprint()

@@ -79,26 +79,26 @@ class WanMagics(Magics):
         args = self._parse(line, cell)
         defaults = {"include_cost": self.include_cost, **self.defaults}
         request = args.request(defaults)
-        from . import display as views
-
-        if args.dry_run:
-            return views.DryRun(request, seeds=_seeds_of(args, request.seed))
         seeds = _seeds_of(args, request.seed)
+        if args.dry_run:
+            from .display import DryRun
+
+            return DryRun(request, seeds=seeds)
+        # Imported here, not at the top: %load_ext must stay fast (no httpx, sqlite, widgets).
         from . import jobs
+        from .widgets import show_job
+        from .widgets.grid_view import show_group
 
+        running: Any
         if seeds:
-            from .widgets.grid_view import show_group
-
-            view = show_group(jobs.seed_sweep(request, seeds, new=args.new))
-            self._bind(args, view)
-            if args.wait or self.wait:
-                view.wait()
-            return None
-        job = jobs.generate(request, new=args.new)
-        self._bind(args, job)
-        views.show_job(job)
+            running = show_group(jobs.seed_sweep(request, seeds, new=args.new))
+            self._bind(args, running)
+        else:
+            running = jobs.generate(request, new=args.new)
+            self._bind(args, running)
+            show_job(running)
         if args.wait or self.wait:
-            job.wait()
+            running.wait()
         return None
 
     def _parse(self, line: str, cell: str) -> CellArgs:
@@ -164,9 +164,9 @@ class WanMagics(Magics):
         return HTML("Key forgotten. Requests go to the <b>local engine</b>.")
 
     def _sub_status(self, rest: list[str]) -> Any:
-        from . import display as views
+        from .display import status_view
 
-        return views.status_view()
+        return status_view()
 
     def _sub_history(self, rest: list[str]) -> Any:
         from .widgets.gallery import history
@@ -187,14 +187,12 @@ class WanMagics(Magics):
         if rest:
             value = None if rest[0] in ("off", "none") else _float_arg(rest[0], "budget")
             settings.configure(budget_usd=value)
-        from . import display as views
-
-        return views.spend_view()
+        return self._sub_cost([])
 
     def _sub_cost(self, rest: list[str]) -> Any:
-        from . import display as views
+        from .display import spend_view
 
-        return views.spend_view()
+        return spend_view()
 
 
 class _Help:

@@ -14,6 +14,7 @@ from wan_notebook._cell import parse_cell, request_to_cell
 from wan_notebook.errors import InvalidRequestError
 from wan_notebook.request import catalog, media
 from wan_notebook.request.models import VideoRequest
+from wan_notebook.widgets import _html
 from wan_notebook.widgets import builder as builder_module
 from wan_notebook.widgets.builder import Builder
 
@@ -273,7 +274,7 @@ def test_prompt_count_turns_red_past_the_limit(form: Builder) -> None:
     c = form.controls
     c.prompt.value = "x" * 1501
     assert "1501 / 1500" in c.prompt_count.value
-    assert builder_module._RED in c.prompt_count.value
+    assert _html.RED in c.prompt_count.value
     assert form.invalid_controls == ["prompt"]
     c.negative.value = "y" * 12
     assert "12 / 500" in c.negative_count.value
@@ -342,7 +343,7 @@ def fake_jobs(monkeypatch: pytest.MonkeyPatch) -> FakeJobs:
     fake = FakeJobs()
     monkeypatch.setattr(jobs, "generate", fake.generate)
     monkeypatch.setattr(wan_notebook, "jobs", jobs, raising=False)
-    monkeypatch.setattr(builder_module, "job_view", lambda job: builder_module.W.HTML("job"))
+    monkeypatch.setattr(builder_module, "job_widget", lambda job: builder_module.W.HTML("job"))
     return fake
 
 
@@ -507,6 +508,21 @@ def test_as_code_shows_the_cell_and_the_python_call_escaped(form: Builder) -> No
     assert "--duration 10" in c.cell_code.value
 
 
+def test_as_cell_and_as_python_are_the_forms_request_as_code(form: Builder) -> None:
+    form.controls.duration.value = 10
+    cell = form.as_cell()
+    assert cell.startswith("%%wan ") and "--duration 10" in cell and "--seed 7" in cell
+    assert as_cell(form.request).canonical() == form.request.canonical()
+    assert cell == request_to_cell(form.request)
+    python = form.as_python()
+    assert "wan_notebook.VideoRequest.model_validate(" in python and "'seed': 7" in python
+    form.controls.prompt.value = ""
+    with pytest.raises(InvalidRequestError):
+        form.as_cell()
+    with pytest.raises(InvalidRequestError):
+        form.as_python()
+
+
 def test_as_code_shortens_inline_media(form: Builder) -> None:
     upload(form.controls.audio_input, "song.wav", wav_bytes(3.5))
     form.controls.code_toggle.value = True
@@ -550,3 +566,31 @@ def test_clicking_generate_runs_a_job_on_the_local_engine(
         assert len(view.children) == 1 + len(job.results)  # the card, then a player each
     finally:
         settings.reset()
+
+
+# ----- wrong Python types ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "named"),
+    [
+        ({"prompt": 5}, "prompt"),
+        ({"title": None}, "title"),
+        ({"request": "a fox"}, "request"),
+        ({"request": {"positivePrompt": "a fox"}}, "request"),
+    ],
+)
+def test_wrong_types_name_the_argument(kwargs: dict[str, Any], named: str) -> None:
+    with pytest.raises(TypeError, match=rf"Builder\(\): {named} must be"):
+        Builder(**kwargs)
+
+
+def test_wrong_types_set_later_name_the_attribute(form: Builder) -> None:
+    with pytest.raises(TypeError, match="title must be a string"):
+        form.title = 3  # type: ignore[assignment]
+    with pytest.raises(TypeError, match="seed must be an int"):
+        form.seed = "7"  # type: ignore[assignment]
+    with pytest.raises(TypeError, match="request must be a VideoRequest"):
+        form.set_request("a fox")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="request must be a VideoRequest"):
+        Builder.from_request(None)  # type: ignore[arg-type]

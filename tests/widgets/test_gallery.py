@@ -20,10 +20,11 @@ import pytest
 
 from wan_notebook import settings
 from wan_notebook.request.models import VideoRequest
-from wan_notebook.store._journal import Result, Store
-from wan_notebook.widgets import builder as builder_module
+from wan_notebook.store import Result, Store
+from wan_notebook.widgets import _history_card as card_module
 from wan_notebook.widgets import gallery as gallery_module
-from wan_notebook.widgets.gallery import PLACEHOLDER, HistoryGallery, history, thumbnail
+from wan_notebook.widgets._history_card import PLACEHOLDER, thumbnail
+from wan_notebook.widgets.gallery import HistoryGallery, history
 
 DAY = 86_400.0
 
@@ -231,7 +232,7 @@ def test_thumbnails_are_small_jpeg_first_frames(gallery: HistoryGallery) -> None
         data = base64.b64decode(uri.split(",", 1)[1])
         assert len(data) <= 12_000
         with Image.open(io.BytesIO(data)) as image:
-            assert image.width == gallery_module.THUMB_WIDTH
+            assert image.width == card_module.THUMB_WIDTH
 
 
 def test_a_deleted_video_stays_listed_with_a_placeholder_and_no_open(filled: Filled) -> None:
@@ -313,7 +314,7 @@ def test_run_again_generates_the_stored_request_anew(
         return types.SimpleNamespace(request=request)
 
     monkeypatch.setattr(jobs, "generate", generate)
-    monkeypatch.setattr(builder_module, "job_view", lambda job: builder_module.W.HTML("job"))
+    monkeypatch.setattr(gallery_module, "job_widget", lambda job: gallery_module.W.HTML("job"))
     card_button(gallery, 2, "again").click()
     ((request, new),) = calls
     assert new is True
@@ -348,3 +349,18 @@ def test_export_buttons_write_a_folder_per_export(gallery: HistoryGallery, tmp_p
     assert "Exported 3 videos" in gallery.status.value
     manifests = sorted((tmp_path / "exports").glob("*/manifest.json"))
     assert len(manifests) == 2
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "named"),
+    [
+        ({"limit": "10"}, "limit"),
+        ({"limit": True}, "limit"),
+        ({"text": 5}, "text"),
+        ({"since": [2024, 1, 1]}, "since"),
+        ({"max_cost": "0.5"}, "max_cost"),
+    ],
+)
+def test_history_wrong_types_name_the_argument(kwargs: dict[str, Any], named: str) -> None:
+    with pytest.raises(TypeError, match=rf"history\(\): {named} must be"):
+        history(**kwargs)

@@ -53,3 +53,20 @@ def test_compare_lays_out_prompts_by_seeds(fast) -> None:
     cells = {(t["row"], t["col"]): (t["prompt"], t["seed"]) for t in view.grid.tiles}
     assert cells[(1, 2)] == ("a blue kite", 3) and cells[(0, 0)] == ("a red kite", 1)
     view.wait(60)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: grids.grid(123, seeds=[1]), r"grid\(\): request must be"),
+        (lambda: grids.grid("a kite", seeds=5), r"grid\(\): seeds must be a list of ints"),
+        (lambda: grids.grid("a kite", seeds=["1"]), r"seeds must be a list of ints, got an item"),
+        (lambda: grids.grid("a kite", seeds=[True]), r"seeds must be a list of ints, got an item"),
+        (lambda: grids.compare("a kite", seeds=[1]), r"compare\(\): prompts must be a list"),
+        (lambda: grids.compare([1], seeds=[1]), r"prompts must be a list of strings, got an item"),
+        (lambda: grids.compare(["a kite"], seeds=2), r"compare\(\): seeds must be a list"),
+    ],
+)
+def test_wrong_types_name_the_argument_before_any_job_starts(call, message: str) -> None:
+    with pytest.raises(TypeError, match=message):
+        call()

@@ -1,25 +1,33 @@
-"""The wan-notebook widgets: anywidget views over job state.
+"""Live views: anywidgets over job state, and the ipywidgets forms around them.
 
 - :class:`ProgressCard`: one job's live status, with a Cancel button.
 - :class:`Player`: one video, with loop, speed, frame stepping and download.
 - :class:`SeedGrid`: several videos in sync, with "Pick"; also prompt × seed matrices.
+- :class:`JobView` (``show_job``): a job's card that becomes a player per result.
 
-All three share one front-end bundle built from ``js/`` into ``static/``.
+The three anywidgets share one front-end bundle built from ``js/`` into ``static/``. The
+public entry points ``Builder`` (``builder``), ``GridView``/``grid``/``compare``
+(``grid_view``) and ``history`` (``gallery``) are imported from their modules, which
+``wan_notebook`` loads lazily.
 """
 
+from .._status import JOB_STATUSES
 from ._base import WanWidget, bundle_available
-from .grid import TILE_DEFAULTS, SeedGrid
-from .player import MIME_BY_SUFFIX, Player
-from .progress import JOB_STATUSES, LIVE_STATUSES, ProgressCard
+from .job_view import JobView, job_widget, player_for, show_job
+from .player import Player
+from .progress import ProgressCard
+from .seed_grid import TILE_DEFAULTS, SeedGrid
 
 __all__ = [
-    "JOB_STATUSES",
-    "LIVE_STATUSES",
-    "MIME_BY_SUFFIX",
+    "JOB_STATUSES",  # the browser tests read the lifecycle order from here
     "TILE_DEFAULTS",
+    "JobView",
     "Player",
     "ProgressCard",
     "SeedGrid",
     "WanWidget",
     "bundle_available",
+    "job_widget",
+    "player_for",
+    "show_job",
 ]

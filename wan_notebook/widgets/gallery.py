@@ -11,8 +11,6 @@ Filters (prompt text, date, maximum cost) narrow the loaded entries at once, in 
 
 from __future__ import annotations
 
-import base64
-import html
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, time
 from pathlib import Path
@@ -20,45 +18,23 @@ from typing import Any, Final
 
 import ipywidgets as W
 
-from ..display import _posters as thumbs
+from .._text import shorten
 from ..errors import InvalidRequestError
 from ..request.models import VideoRequest
-from ..store.export import HistoryItem, export_history, history_items
+from ..store import Store, export_history
+from ..store.export import HistoryItem, history_items
+from ._args import check_type
+from ._history_card import card_html, item_player
+from ._html import error_html, escape, mark, note, styled, stylesheet
+from .builder import Builder
+from .job_view import job_widget
 
-__all__ = ["HistoryGallery", "history", "thumbnail"]
+__all__ = ["HistoryGallery", "history"]
 
 PAGE_SIZE: Final = 24
-THUMB_WIDTH: Final = 192
-THUMB_MAX_BYTES: Final = 12_000
-PROMPT_SHOWN: Final = 90
-_RED: Final = "#d32f2f"
-
-_PLACEHOLDER_SVG = (
-    '<svg xmlns="http://www.w3.org/2000/svg" width="192" height="108" viewBox="0 0 192 108">'
-    '<rect width="192" height="108" fill="#3a3a3a"/>'
-    '<polygon points="84,38 84,70 112,54" fill="#9a9a9a"/></svg>'
-)
-PLACEHOLDER: Final = "data:image/svg+xml;base64," + base64.b64encode(
-    _PLACEHOLDER_SVG.encode()
-).decode("ascii")
-"""A neutral poster for entries whose first frame cannot be decoded (or without PyAV)."""
 
 DateLike = date | datetime | float | int | str
-
-
-def thumbnail(path: Path | None) -> str:
-    """A data URI of the video's first frame (JPEG, at most 12 KB), or a placeholder."""
-    if path is None:
-        return PLACEHOLDER
-    uri = thumbs.poster_data_uri(path, width=THUMB_WIDTH, max_bytes=THUMB_MAX_BYTES)
-    if uri is None or _data_uri_size(uri) > THUMB_MAX_BYTES:
-        return PLACEHOLDER
-    return uri
-
-
-def _data_uri_size(uri: str) -> int:
-    payload = uri.split(",", 1)[1]
-    return len(payload) * 3 // 4 - payload.count("=")
+_DATE_LIKE: Final = "a date, a datetime, an ISO date string, epoch seconds or None"
 
 
 def to_epoch(value: DateLike | None) -> float | None:
@@ -85,15 +61,8 @@ def _parse_cost(text: str) -> float | None:
     return float(cleaned) if cleaned else None
 
 
-def _money(value: float | None, estimate: bool) -> str:
-    if value is None:
-        return "cost unknown"
-    return f"{'≈ ' if estimate else ''}${value:.2f}"
-
-
 def _styled(widget: Any, name: str) -> Any:
-    widget.add_class(f"wan-history-{name}")
-    return widget
+    return styled(widget, f"history-{name}")
 
 
 class HistoryGallery(W.VBox):  # type: ignore[misc]
@@ -148,6 +117,7 @@ class HistoryGallery(W.VBox):  # type: ignore[misc]
         self.detail = _styled(W.VBox(), "detail")
         super().__init__(
             [
+                stylesheet(),
                 W.HBox([self.text, self.since, self.max_cost], layout=W.Layout(flex_flow="wrap")),
                 self.count,
                 self.grid,
@@ -211,11 +181,9 @@ class HistoryGallery(W.VBox):  # type: ignore[misc]
         try:
             _parse_cost(self.max_cost.value)
         except ValueError:
-            self.max_cost.layout.border = f"2px solid {_RED}"
-            self.max_cost.add_class("wan-history-invalid")
+            mark(self.max_cost, True, "wan-history-invalid")
         else:
-            self.max_cost.layout.border = None
-            self.max_cost.remove_class("wan-history-invalid")
+            mark(self.max_cost, False, "wan-history-invalid")
 
     # ----- cards -----------------------------------------------------------------------------
 
@@ -226,7 +194,7 @@ class HistoryGallery(W.VBox):  # type: ignore[misc]
         return card
 
     def _make_card(self, item: HistoryItem) -> Any:
-        body = W.HTML(_card_html(item, thumbnail(item.path) if item.file_ok else PLACEHOLDER))
+        body = W.HTML(card_html(item))
         actions: Sequence[tuple[str, str, Callable[[HistoryItem], Any]]] = (
             ("Open", "open", self.show_video),
             ("Load in builder", "load", self.load_in_builder),
@@ -252,37 +220,34 @@ class HistoryGallery(W.VBox):  # type: ignore[misc]
         # A click handler's exception goes to the Jupyter log console, where nobody sees it;
         # show it under the grid instead.
         except Exception as exc:  # noqa: BLE001
-            self.status.value = _error_html(exc)
+            self.status.value = error_html(exc)
 
     # ----- actions ---------------------------------------------------------------------------
 
     def show_video(self, item: HistoryItem) -> Any:
         """Show a player for the item's video below the grid; returns the player."""
-        player = _player_for(item)
+        player = item_player(item)
         self._set_detail(f"Seed {item.seed}: {item.prompt}", player)
         return player
 
     def load_in_builder(self, item: HistoryItem) -> Any:
         """Show a Builder filled with the item's request and seed; returns the Builder."""
-        from .builder import Builder
-
         request = stored_request(item, seed=item.seed)
-        builder = Builder.from_request(request, title=f"From history: {_short(item.prompt, 50)}")
+        builder = Builder.from_request(request, title=f"From history: {shorten(item.prompt, 50)}")
         self._set_detail("", builder)
         return builder
 
     def run_again(self, item: HistoryItem) -> Any:
         """Generate the stored request again (a new video, not the cached one); returns the Job."""
-        from .. import jobs
-        from .builder import job_view
+        from .. import jobs  # late: the gallery shows stored videos without the job machinery
 
         try:
             request = stored_request(item)
         except InvalidRequestError as exc:
-            self.status.value = _error_html(exc)
+            self.status.value = error_html(exc)
             return None
         job = jobs.generate(request, new=True)
-        self._set_detail(f"Run again: {item.prompt}", job_view(job))
+        self._set_detail(f"Run again: {item.prompt}", job_widget(job))
         return job
 
     def export(self, items: Sequence[HistoryItem] | None = None) -> Path:
@@ -295,14 +260,14 @@ class HistoryGallery(W.VBox):  # type: ignore[misc]
         manifest = self.export(items)
         noun = "video" if len(items) == 1 else "videos"
         self.status.value = (
-            f"Exported {len(items)} {noun} to <code>{html.escape(str(manifest.parent))}</code>"
+            f"Exported {len(items)} {noun} to <code>{escape(str(manifest.parent))}</code>"
             " (manifest.json and media/)."
         )
 
     def _set_detail(self, heading: str, widget: Any) -> None:
         close = _styled(W.Button(description="Close", icon="times"), "close")
         close.on_click(lambda _button: setattr(self.detail, "children", ()))
-        head = W.HTML(f"<b>{html.escape(_short(heading, 120))}</b>") if heading else W.HTML()
+        head = W.HTML(f"<b>{escape(shorten(heading, 120))}</b>") if heading else W.HTML()
         # Children are replaced, never an Output widget written to: run-again views update
         # from the kernel loop, where Output capture would go to the wrong cell.
         self.detail.children = (W.HBox([head, close]), widget)
@@ -320,10 +285,6 @@ def stored_request(item: HistoryItem, *, seed: int | None = None) -> VideoReques
     return VideoRequest.model_validate(data)
 
 
-def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _count_html(matching: int, total: int, shown: int) -> str:
     noun = "result" if total == 1 else "results"
     text = f"{matching} of {total} {noun}"
@@ -331,54 +292,7 @@ def _count_html(matching: int, total: int, shown: int) -> str:
         text += f" (showing {shown})"
     if total == 0:
         text = "No stored videos yet."
-    return f'<span style="color:#555">{html.escape(text)}</span>'
-
-
-def _card_html(item: HistoryItem, poster: str) -> str:
-    cost, estimate = item.shown_cost
-    when = item.created_at.strftime("%Y-%m-%d %H:%M") if item.created_at else "date unknown"
-    bits = [f"seed {item.seed}" if item.seed is not None else "seed ?", _money(cost, estimate)]
-    if item.duration:
-        bits.append(f"{item.duration:g} s")
-    bits.append(when)
-    if not item.file_ok:
-        bits.append("file missing")
-    return (
-        f'<img src="{poster}" alt="" style="width:100%;aspect-ratio:16/9;object-fit:contain;'
-        f'background:#222;border-radius:4px">'
-        f'<div class="wan-history-prompt" title="{html.escape(item.prompt, quote=True)}" '
-        f'style="font-size:13px;line-height:1.3;margin:4px 0;overflow-wrap:anywhere">'
-        f"{html.escape(_short(item.prompt, PROMPT_SHOWN))}</div>"
-        f'<div class="wan-history-meta" style="color:#666;font-size:12px">'
-        f"{html.escape(' · '.join(bits))}</div>"
-    )
-
-
-def _error_html(exc: BaseException) -> str:
-    text = str(exc).replace("\n", " ")
-    return f'<span style="color:{_RED}">{html.escape(f"{type(exc).__name__}: {text}")}</span>'
-
-
-def _player_for(item: HistoryItem) -> Any:
-    from ..display import browser_urls
-    from .player import Player
-
-    if item.path is None or not item.file_ok:
-        raise FileNotFoundError(f"the video of this entry is gone ({item.path})")
-    src, fallback = browser_urls(item.path)
-    cost, _ = item.shown_cost
-    return Player.from_file(
-        item.path,
-        src=src,
-        fallback_src=fallback,
-        prompt=item.prompt,
-        seed=item.seed,
-        duration=float(item.duration or 0.0),
-        cost=cost if cost is not None else -1.0,
-        width=int(item.result.get("width") or 0),
-        height=int(item.result.get("height") or 0),
-        poster=thumbnail(item.path),
-    )
+    return note(text, css="wan-aside")
 
 
 def history(
@@ -393,8 +307,11 @@ def history(
     filters stay editable in the gallery, where they narrow what was loaded.
     """
     from ..settings import get_settings
-    from ..store._journal import Store
 
+    check_type("history()", "limit", limit, int, "an int")
+    check_type("history()", "text", text, (str, type(None)), "a string or None")
+    check_type("history()", "since", since, (date, int, float, str, type(None)), _DATE_LIKE)
+    check_type("history()", "max_cost", max_cost, (int, float, type(None)), "a number or None")
     store = Store.open(get_settings().media_dir)
     entries = store.history(limit, text=text, since=to_epoch(since), max_cost=max_cost)
     return HistoryGallery(entries, text=text, since=since, max_cost=max_cost)

@@ -1,27 +1,34 @@
-"""Side-by-side comparison: seed grids and prompt x seed matrices with synchronized playback.
+"""GridView: jobs laid out in a SeedGrid, played in sync; ``grid()`` and ``compare()``.
 
 ``grid(request, seeds=[...])`` runs one task per seed; ``compare(prompts=[...], seeds=[...])``
 runs every prompt with every seed and labels rows and columns. Both show a ``SeedGrid``
-widget whose "Pick" is readable here as ``view.picked`` (the winning Job) and can be loaded
-into a Builder with ``view.builder()``.
+widget (``seed_grid.py``: the anywidget itself, which knows nothing of jobs) whose "Pick" is
+readable here as ``view.picked`` (the winning Job) and can be loaded into a Builder with
+``view.builder()``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from IPython.display import HTML, display
 
+from .._status import TERMINAL_STATUSES
+from .._text import shorten
 from ..display import browser_urls, short_error, static_html
+from ..request.catalog import FORMATS
+from ..request.models import VideoRequest
+from ._args import check_type, int_list, str_list
+from .seed_grid import SeedGrid
 
 if TYPE_CHECKING:
     from ..jobs import Job, JobGroup
-    from ..request.models import VideoRequest
 
-_MIME = {"WEBM": "video/webm", "MOV": "video/quicktime"}
-TERMINAL = ("done", "failed", "cancelled")
+__all__ = ["GridView", "compare", "grid", "show_group"]
+
+_ROW_LABEL = 48  # characters of a prompt shown as a row heading
 
 
 class GridView:
@@ -35,8 +42,6 @@ class GridView:
         col_labels: Sequence[str] = (),
         positions: Sequence[tuple[int, int]] | None = None,
     ) -> None:
-        from . import SeedGrid
-
         self.group = group
         self.jobs: list[Job] = list(group)
         self._positions = list(positions) if positions else [(0, i) for i in range(len(self.jobs))]
@@ -122,7 +127,7 @@ class GridView:
         self.grid.tiles = [
             self._tile(j, p) for j, p in zip(self.jobs, self._positions, strict=True)
         ]
-        if self._fallback is not None and all(j.status in TERMINAL for j in self.jobs):
+        if self._fallback is not None and all(j.status in TERMINAL_STATUSES for j in self.jobs):
             self._fallback.update(HTML("".join(static_html(j) for j in self.jobs)))
             self._fallback = None
 
@@ -139,7 +144,7 @@ class GridView:
             "cost": job.cost if job.cost is not None else -1.0,
             "src": src,
             "fallback_src": fallback,
-            "mime": _MIME.get(job.request.output_format or "", "video/mp4"),
+            "mime": FORMATS[job.request.output_format or "MP4"][1],
             "error": short_error(job.error),
             "row": position[0],
             "col": position[1],
@@ -147,13 +152,14 @@ class GridView:
 
 
 def show_group(group: JobGroup, **labels: Any) -> GridView:
+    """Display a group of jobs in a grid in this cell."""
     view = GridView(group, **labels)
     display(view)
     return view
 
 
 def grid(
-    request: VideoRequest | str,
+    request: VideoRequest | str | Mapping[str, Any],
     /,
     *,
     seeds: Sequence[int],
@@ -164,6 +170,9 @@ def grid(
     """One job per seed, shown in a synchronized grid. Returns at once."""
     from .. import jobs
 
+    what = "a VideoRequest, a prompt string or a dict of request fields"
+    check_type("grid()", "request", request, (VideoRequest, str, Mapping), what)
+    seeds = int_list("grid()", "seeds", seeds)
     group = jobs.seed_sweep(request, seeds, new=new, **fields)
     view = GridView(group, col_labels=[f"seed {s}" for s in seeds])
     if show:
@@ -181,8 +190,9 @@ def compare(
 ) -> GridView:
     """Every prompt with every seed: rows are prompts, columns are seeds."""
     from .. import jobs
-    from ..request.models import VideoRequest
 
+    prompts = str_list("compare()", "prompts", prompts)
+    seeds = int_list("compare()", "seeds", seeds)
     requests: list[VideoRequest] = []
     positions: list[tuple[int, int]] = []
     for row, prompt in enumerate(prompts):
@@ -193,14 +203,10 @@ def compare(
     group = jobs.generate_many(requests, new=new)
     view = GridView(
         group,
-        row_labels=[_label(p) for p in prompts],
+        row_labels=[shorten(p, _ROW_LABEL) for p in prompts],
         col_labels=[f"seed {s}" for s in seeds],
         positions=positions,
     )
     if show:
         display(view)
     return view
-
-
-def _label(prompt: str) -> str:
-    return prompt if len(prompt) <= 48 else prompt[:47] + "…"

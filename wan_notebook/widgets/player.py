@@ -8,12 +8,10 @@ from typing import Any
 import traitlets
 from ipywidgets.widgets.trait_types import bytes_serialization
 
+from ..request.catalog import VIDEO_MIME_BY_SUFFIX
 from ._base import WanWidget
 
-__all__ = ["MIME_BY_SUFFIX", "Player"]
-
-MIME_BY_SUFFIX = {".mp4": "video/mp4", ".webm": "video/webm", ".mov": "video/quicktime"}
-"""Video MIME type for each file suffix the player accepts."""
+__all__ = ["Player"]
 
 _MIN_RATE = 0.0625  # Chromium's limits for HTMLMediaElement.playbackRate
 _MAX_RATE = 16.0
@@ -44,7 +42,9 @@ class Player(WanWidget):
     data = traitlets.Bytes(b"").tag(sync=True, **bytes_serialization)
     """The video bytes; empty unless the browser asked for them."""
 
-    mime = traitlets.Enum(tuple(MIME_BY_SUFFIX.values()), default_value="video/mp4").tag(sync=True)
+    mime = traitlets.Enum(tuple(VIDEO_MIME_BY_SUFFIX.values()), default_value="video/mp4").tag(
+        sync=True
+    )
     """MIME type of the video (``video/mp4``, ``video/webm`` or ``video/quicktime``)."""
 
     poster = traitlets.Unicode("").tag(sync=True)
@@ -111,7 +111,7 @@ class Player(WanWidget):
         what the file name says; other keyword arguments set traits.
         """
         file = pathlib.Path(path)
-        meta.setdefault("mime", MIME_BY_SUFFIX.get(file.suffix.lower(), "video/mp4"))
+        meta.setdefault("mime", VIDEO_MIME_BY_SUFFIX.get(file.suffix.lower(), "video/mp4"))
         meta.setdefault("download_name", file.name)
         return cls(src=src, fallback_src=fallback_src, path=file, **meta)
 

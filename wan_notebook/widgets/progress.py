@@ -7,15 +7,10 @@ from typing import Any
 
 import traitlets
 
+from .._status import JOB_STATUSES, LIVE_STATUSES
 from ._base import WanWidget
 
-__all__ = ["JOB_STATUSES", "LIVE_STATUSES", "ProgressCard"]
-
-JOB_STATUSES = ("queued", "submitted", "processing", "downloading", "done", "failed", "cancelled")
-"""Every status a job can be in, in lifecycle order."""
-
-LIVE_STATUSES = frozenset({"queued", "submitted", "processing", "downloading"})
-"""Statuses in which the card shows its Cancel button."""
+__all__ = ["ProgressCard"]
 
 CancelCallback = Callable[[], Any]
 
@@ -38,7 +33,7 @@ class ProgressCard(WanWidget):
     _kind = traitlets.Unicode("progress", read_only=True).tag(sync=True)
 
     status = traitlets.Enum(JOB_STATUSES, default_value="queued").tag(sync=True)
-    """Job status; one of :data:`JOB_STATUSES`. Default ``"queued"``."""
+    """Job status; one of ``_status.JOB_STATUSES``. Default ``"queued"``."""
 
     prompt = traitlets.Unicode("").tag(sync=True)
     """The prompt (shown as text, never as HTML)."""
@@ -96,7 +91,7 @@ class ProgressCard(WanWidget):
 
     @property
     def live(self) -> bool:
-        """Whether the job can still be cancelled."""
+        """Whether the job can still be cancelled (the card shows Cancel while it can)."""
         return self.status in LIVE_STATUSES
 
     def on_cancel(self, callback: CancelCallback, *, remove: bool = False) -> None:

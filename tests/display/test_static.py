@@ -1,4 +1,4 @@
-"""Live job views bound to real jobs on the local engine, and the static fallback HTML."""
+"""The static fallback HTML of a finished job, and the URLs the browser loads media from."""
 
 from __future__ import annotations
 
@@ -8,11 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.wan_checks import wait_until
-from wan_notebook import VideoRequest
-from wan_notebook.display import DryRun, JobView, browser_urls, static_html
-from wan_notebook.display import _views as views
-from wan_notebook.jobs import _job as jobs
+from wan_notebook import jobs
+from wan_notebook.display import _static, browser_urls, static_html
 
 PROMPT = 'A fox <script>alert("x")</script> & friends'
 
@@ -42,30 +39,6 @@ def test_static_fallback_is_a_few_kb_whatever_the_video_size(done_job) -> None:
     assert len(page.encode()) < 20_000 < video_bytes
 
 
-def test_job_view_follows_the_job_and_shows_a_player_when_done(engine, wan) -> None:
-    wan.use(engine(delay=0.5))
-    job = jobs.generate("a heron in fog", size="1280x720", seed=2)
-    view = JobView(job)
-    assert view.card.status in ("queued", "submitted", "processing")
-    job.wait(60)
-    wait_until(lambda: view.card.status == "done", timeout=10)
-    assert view.card.cost == pytest.approx(0.5)
-    assert view.card.finished_at >= view.card.started_at > 0
-    [player] = view.box.children[1:]
-    assert player.seed == 2 and player.duration == pytest.approx(5.0, abs=0.1)
-    assert player.width == 1280 and player.download_name.endswith(".mp4")
-
-
-def test_cancel_button_message_cancels_the_job(engine, wan) -> None:
-    wan.use(engine(delay=30))
-    job = jobs.generate("a slow glacier", size="1280x720", seed=3)
-    view = JobView(job)
-    wait_until(lambda: job.status in ("submitted", "processing"), timeout=10)
-    view.card._handle_message(view.card, {"type": "cancel"}, [])
-    wait_until(lambda: view.card.status == "cancelled", timeout=10)
-    assert job.status == "cancelled"
-
-
 def test_browser_urls_use_the_servers_files_route(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -80,11 +53,11 @@ def test_browser_urls_use_the_servers_files_route(
     )
     monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(runtime))
     monkeypatch.chdir(root / "course")
-    views._server.cache_clear()
+    _static._server.cache_clear()
     try:
         src, fallback = browser_urls(video)
     finally:
-        views._server.cache_clear()
+        _static._server.cache_clear()
     assert src == "/user/ada/files/course/wan_media/a%20b.mp4"
     assert fallback == "wan_media/a b.mp4"
 
@@ -94,20 +67,8 @@ def test_browser_urls_without_a_server_are_relative(
 ) -> None:
     monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path / "none"))
     monkeypatch.chdir(tmp_path)
-    views._server.cache_clear()
+    _static._server.cache_clear()
     try:
         assert browser_urls(tmp_path / "wan_media" / "v.mp4") == ("wan_media/v.mp4", "")
     finally:
-        views._server.cache_clear()
-
-
-def test_dry_run_shows_exact_json_and_cost() -> None:
-    shown = DryRun(
-        VideoRequest.build("a <b>bold</b> fox", size="1920x1080", duration=10), seeds=[1, 2]
-    )
-    assert [t["seed"] for t in shown.tasks] == [1, 2]
-    assert shown.estimated_cost == pytest.approx(3.0)
-    page = shown._repr_html_()
-    assert page.startswith('<pre class="wan-dry-run">') and "<b>" not in page
-    assert "a &lt;b&gt;bold&lt;/b&gt; fox" in page
-    assert "$3.00" in repr(shown) and "2 tasks" in repr(shown)
+        _static._server.cache_clear()

@@ -7,8 +7,8 @@ from typing import Any
 
 import traitlets
 
+from .._status import JOB_STATUSES
 from ._base import WanWidget
-from .progress import JOB_STATUSES
 
 __all__ = ["TILE_DEFAULTS", "SeedGrid"]
 
