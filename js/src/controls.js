@@ -166,8 +166,10 @@ export function transportControls(group) {
 
   let scrubbing = false;
   /** @param {number} t */
+  const showTimecode = (t) => setText(time, `${formatTimecode(t)} / ${formatTimecode(group.duration)}`);
+  /** @param {number} t */
   const showTime = (t) => {
-    setText(time, `${formatTimecode(t)} / ${formatTimecode(group.duration)}`);
+    showTimecode(t);
     if (!scrubbing) seek.value = String(t);
   };
 
@@ -180,7 +182,7 @@ export function transportControls(group) {
     on(seek, "input", () => {
       scrubbing = true;
       group.scrubTo(Number(seek.value));
-      setText(time, `${formatTimecode(Number(seek.value))} / ${formatTimecode(group.duration)}`);
+      showTimecode(Number(seek.value));
     }),
     on(seek, "change", () => {
       scrubbing = false;
