@@ -1,5 +1,10 @@
-// Tiny DOM helpers. Text always goes in through textContent: prompts and
-// error messages are untrusted and must never be parsed as HTML.
+// Tiny DOM helpers, and the few model helpers every view uses. Text always
+// goes in through textContent: prompts and error messages are untrusted and
+// must never be parsed as HTML.
+
+import { truncate } from "./format.js";
+
+/** @import { AnyModel } from "./types.js" */
 
 /**
  * @typedef {object} ElementSpec
@@ -37,6 +42,19 @@ export function h(tag, spec = {}, children = []) {
  */
 export function setText(el, text) {
   if (el.textContent !== text) el.textContent = text;
+}
+
+/**
+ * Show `text` cut to `max` characters with the whole of it as the tooltip;
+ * hide `el` when there is no text.
+ * @param {HTMLElement} el
+ * @param {string} text
+ * @param {number} max
+ */
+export function setClippedText(el, text, max) {
+  setText(el, truncate(text, max));
+  el.title = text;
+  show(el, Boolean(text));
 }
 
 /**
@@ -78,20 +96,80 @@ export function selectNumber(select, value, label) {
   select.value = key;
 }
 
-/** Playback speeds offered by the players and the grid. */
-export const SPEEDS = Object.freeze([0.25, 0.5, 1, 1.5, 2]);
+/**
+ * Undoes one subscription. Views collect these and run them all on cleanup
+ * (see disposeAll) instead of pairing add/removeEventListener by hand.
+ * @typedef {() => void} Disposer
+ */
 
 /**
- * @param {number} v
- * @returns {string}
+ * addEventListener that returns its own removal.
+ * @template {keyof HTMLElementEventMap} K
+ * @param {EventTarget} target
+ * @param {K} type
+ * @param {(event: HTMLElementEventMap[K]) => void} handler
+ * @param {boolean | AddEventListenerOptions} [options]
+ * @returns {Disposer}
  */
-export const speedLabel = (v) => `${v}×`;
+export function on(target, type, handler, options) {
+  // The event map ties `type` to the handler's event type; EventTarget's own
+  // signature only knows Event.
+  const listener = /** @type {EventListener} */ (handler);
+  target.addEventListener(type, listener, options);
+  return () => target.removeEventListener(type, listener, options);
+}
+
+/**
+ * Run every disposer once, in order, and empty the list.
+ * @param {Disposer[]} disposers
+ */
+export function disposeAll(disposers) {
+  for (const dispose of disposers.splice(0)) dispose();
+}
+
+/**
+ * Call video.play() and swallow the promise rejection browsers use for
+ * blocked autoplay; report it instead.
+ * @param {HTMLMediaElement} video
+ * @param {(error: unknown) => void} [onBlocked]
+ * @returns {Promise<boolean>} whether playback started
+ */
+export function safePlay(video, onBlocked) {
+  try {
+    const result = video.play();
+    if (!result || typeof result.then !== "function") return Promise.resolve(true);
+    return result.then(
+      () => true,
+      (error) => {
+        // AbortError: a newer load()/pause() interrupted this play(); harmless.
+        if (error?.name !== "AbortError") onBlocked?.(error);
+        return false;
+      },
+    );
+  } catch (error) {
+    onBlocked?.(error);
+    return Promise.resolve(false);
+  }
+}
+
+/**
+ * Set a trait and send it to the kernel.
+ * @template {object} [T=Record<string, any>]  the model's traits (any for an untyped model)
+ * @template {keyof T & string} [K=keyof T & string]
+ * @param {AnyModel<T>} model
+ * @param {K} key
+ * @param {T[K]} value
+ */
+export function saveTrait(model, key, value) {
+  model.set(key, value);
+  model.save_changes();
+}
 
 /**
  * Subscribe to model events and return one function that unsubscribes all.
- * @param {import("./types.js").AnyModel} model
+ * @param {Pick<AnyModel, "on" | "off">} model
  * @param {Record<string, (...args: any[]) => void>} handlers  event name -> callback
- * @returns {() => void}
+ * @returns {Disposer}
  */
 export function listen(model, handlers) {
   for (const [name, cb] of Object.entries(handlers)) model.on(name, cb);

@@ -68,7 +68,7 @@ export function formatProgress(progress, source = "") {
 /**
  * Shorten text to `max` characters, ending in an ellipsis when cut.
  * Whitespace runs (including newlines) collapse to one space.
- * @param {string} text
+ * @param {string | null | undefined} text  null/undefined read as ""
  * @param {number} max
  * @returns {string}
  */

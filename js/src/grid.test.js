@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from "vitest";
 import { FakeModel } from "./fake_model.js";
-import { normalizeTile, renderGrid } from "./grid.js";
+import { renderGrid } from "./grid.js";
 
 /**
  * @param {string} key
@@ -47,13 +47,6 @@ function mount(state = {}) {
 }
 
 afterEach(() => document.body.replaceChildren());
-
-describe("normalizeTile", () => {
-  it("fills defaults", () => {
-    expect(normalizeTile({ key: "a" }, 0)).toMatchObject({ key: "a", status: "queued", progress: -1, seed: null });
-    expect(normalizeTile(/** @type {any} */ ({}), 3).key).toBe("tile-3");
-  });
-});
 
 describe("SeedGrid view", () => {
   it("renders the root, the shared controls and one muted inline video per finished tile", () => {

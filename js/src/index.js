@@ -7,7 +7,11 @@ import { renderGrid } from "./grid.js";
 import { renderPlayer } from "./player.js";
 import { renderProgress } from "./progress.js";
 
-/** @type {Record<string, (props: import("./types.js").RenderProps) => () => void>} */
+/** @import { RenderProps } from "./types.js" */
+
+// Each view declares the traits of its own model; the host's model carries
+// whichever traits the Python class with that `_kind` syncs.
+/** @type {Record<string, (props: RenderProps<any>) => () => void>} */
 export const VIEWS = {
   progress: renderProgress,
   player: renderPlayer,
@@ -15,7 +19,7 @@ export const VIEWS = {
 };
 
 /**
- * @param {import("./types.js").RenderProps} props
+ * @param {RenderProps} props
  * @returns {(() => void) | undefined}
  */
 function render({ model, el }) {

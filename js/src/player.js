@@ -2,38 +2,15 @@
 // and a metadata line. Sources are tried in order (src, fallback_src); when
 // both fail the kernel is asked for the bytes ({"type": "need_bytes"}).
 
-import { h, listen, numberSelect, selectNumber, setText, show, SPEEDS, speedLabel } from "./dom.js";
-import { formatCost, formatDuration, formatSeed, truncate } from "./format.js";
-import { stepFrame } from "./sync.js";
+import { playbackControls } from "./controls.js";
+import { disposeAll, h, listen, on, safePlay, saveTrait, setClippedText, setText, show } from "./dom.js";
+import { formatCost, formatDuration, formatSeed } from "./format.js";
 import { SourceChain, candidateUrls, jupyterBaseUrl, safeMediaUrl } from "./video_source.js";
 
-/**
- * Call video.play() and swallow the promise rejection browsers use for
- * blocked autoplay; report it instead.
- * @param {HTMLMediaElement} video
- * @param {(error: unknown) => void} [onBlocked]
- * @returns {Promise<boolean>} whether playback started
- */
-export function safePlay(video, onBlocked) {
-  try {
-    const result = video.play();
-    if (!result || typeof result.then !== "function") return Promise.resolve(true);
-    return result.then(
-      () => true,
-      (error) => {
-        // AbortError: a newer load()/pause() interrupted this play(); harmless.
-        if (error?.name !== "AbortError") onBlocked?.(error);
-        return false;
-      },
-    );
-  } catch (error) {
-    onBlocked?.(error);
-    return Promise.resolve(false);
-  }
-}
+/** @import { AnyModel, PlayerTraits, RenderProps } from "./types.js" */
 
 /**
- * @param {import("./types.js").RenderProps} props
+ * @param {RenderProps<AnyModel<PlayerTraits>>} props
  * @returns {() => void} cleanup
  */
 export function renderPlayer({ model, el }) {
@@ -42,25 +19,6 @@ export function renderPlayer({ model, el }) {
     attrs: { "data-role": "video", controls: true, playsinline: true, preload: "auto" },
   });
   const notice = h("div", { className: "wan-notice", attrs: { "data-role": "notice", role: "status" } });
-  const loop = h("button", {
-    className: "wan-btn wan-toggle",
-    text: "Loop",
-    attrs: { type: "button", "data-role": "loop", title: "Loop playback" },
-  });
-  const speed = numberSelect(SPEEDS, speedLabel, {
-    className: "wan-select",
-    attrs: { "data-role": "speed", title: "Playback speed", "aria-label": "Playback speed" },
-  });
-  const back = h("button", {
-    className: "wan-btn",
-    text: "◀ frame",
-    attrs: { type: "button", "data-role": "frame-back", title: "Pause and step one frame back" },
-  });
-  const forward = h("button", {
-    className: "wan-btn",
-    text: "frame ▶",
-    attrs: { type: "button", "data-role": "frame-forward", title: "Pause and step one frame forward" },
-  });
   const download = h("a", {
     className: "wan-btn wan-btn--link",
     text: "Download",
@@ -69,10 +27,30 @@ export function renderPlayer({ model, el }) {
   const meta = h("div", { className: "wan-meta", attrs: { "data-role": "meta" } });
   const prompt = h("div", { className: "wan-player__prompt", attrs: { "data-role": "prompt" } });
 
+  const controls = playbackControls(
+    model,
+    {
+      time: () => video.currentTime,
+      fps: () => model.get("fps"),
+      duration: () => video.duration,
+      pause: () => video.pause(),
+      seek: (t) => {
+        video.currentTime = t;
+      },
+    },
+    { frameStyle: "words", onChange: () => updatePlayback() },
+  );
   const stage = h("div", { className: "wan-player__stage" }, [video, notice]);
   const root = h("div", { className: "wan-root wan-player" }, [
     stage,
-    h("div", { className: "wan-toolbar" }, [loop, speed, back, forward, h("span", { className: "wan-spacer" }), download]),
+    h("div", { className: "wan-toolbar" }, [
+      controls.loop,
+      controls.speed,
+      controls.back,
+      controls.forward,
+      h("span", { className: "wan-spacer" }),
+      download,
+    ]),
     meta,
     prompt,
   ]);
@@ -134,15 +112,14 @@ export function renderPlayer({ model, el }) {
 
   const updatePlayback = () => {
     video.loop = Boolean(model.get("loop"));
-    loop.setAttribute("aria-pressed", String(video.loop));
+    controls.showLoop(video.loop);
     const muted = Boolean(model.get("muted"));
     video.muted = muted;
     video.defaultMuted = muted;
-    /** @type {number} */
     const rate = model.get("playback_rate") || 1;
     video.defaultPlaybackRate = rate;
     if (video.playbackRate !== rate) video.playbackRate = rate;
-    selectNumber(speed, rate, speedLabel);
+    controls.showRate(rate);
     video.autoplay = false; // handled by tryAutoplay so the rejection is caught
   };
 
@@ -153,9 +130,7 @@ export function renderPlayer({ model, el }) {
   };
 
   const updateMeta = () => {
-    /** @type {number} */
     const w = model.get("width") || video.videoWidth || 0;
-    /** @type {number} */
     const hgt = model.get("height") || video.videoHeight || 0;
     if (w > 0 && hgt > 0) video.style.aspectRatio = `${w} / ${hgt}`;
     const duration = model.get("duration") || (Number.isFinite(video.duration) ? video.duration : 0);
@@ -169,23 +144,13 @@ export function renderPlayer({ model, el }) {
     ].filter(Boolean);
     meta.replaceChildren(...parts.map((text) => h("span", { text })));
     show(meta, parts.length > 0);
-    /** @type {string} */
-    const text = model.get("prompt") || "";
-    setText(prompt, truncate(text, 160));
-    prompt.title = text;
-    show(prompt, Boolean(text));
+    setClippedText(prompt, model.get("prompt") || "", 160);
     updateDownload();
   };
 
   const tryAutoplay = () => {
     if (!model.get("autoplay")) return;
     safePlay(video, () => setNotice("Autoplay was blocked by the browser: press play.", "info"));
-  };
-
-  /** @param {-1 | 1} direction */
-  const step = (direction) => {
-    video.pause();
-    video.currentTime = stepFrame(video.currentTime, model.get("fps"), direction, video.duration);
   };
 
   const onLoaded = () => {
@@ -203,15 +168,13 @@ export function renderPlayer({ model, el }) {
   const onRateChange = () => {
     // The native controls' speed menu changes the rate too: keep the trait in step.
     if (Math.abs(video.playbackRate - (model.get("playback_rate") || 1)) > 1e-6) {
-      model.set("playback_rate", video.playbackRate);
-      model.save_changes();
-      selectNumber(speed, video.playbackRate, speedLabel);
+      saveTrait(model, "playback_rate", video.playbackRate);
+      controls.showRate(video.playbackRate);
     }
   };
   const onVolumeChange = () => {
     if (video.muted !== Boolean(model.get("muted"))) {
-      model.set("muted", video.muted);
-      model.save_changes();
+      saveTrait(model, "muted", video.muted);
     }
   };
   /** @param {{type?: string, message?: string}} msg */
@@ -221,48 +184,33 @@ export function renderPlayer({ model, el }) {
     }
   };
 
-  const onLoopClick = () => {
-    model.set("loop", !model.get("loop"));
-    model.save_changes();
-    updatePlayback();
-  };
-  const onSpeedChange = () => {
-    model.set("playback_rate", Number(speed.value));
-    model.save_changes();
-    updatePlayback();
-  };
-  const onBack = () => step(-1);
-  const onForward = () => step(1);
-
-  video.addEventListener("loadedmetadata", onLoaded);
-  video.addEventListener("error", onVideoError);
-  video.addEventListener("ratechange", onRateChange);
-  video.addEventListener("volumechange", onVolumeChange);
-  loop.addEventListener("click", onLoopClick);
-  speed.addEventListener("change", onSpeedChange);
-  back.addEventListener("click", onBack);
-  forward.addEventListener("click", onForward);
-
-  const unlisten = listen(model, {
-    "change:src": loadSources,
-    "change:fallback_src": loadSources,
-    "change:data": onData,
-    "change:mime": loadSources,
-    "change:poster": updatePoster,
-    "change:loop": updatePlayback,
-    "change:muted": updatePlayback,
-    "change:playback_rate": updatePlayback,
-    "change:autoplay": tryAutoplay,
-    "change:prompt": updateMeta,
-    "change:seed": updateMeta,
-    "change:duration": updateMeta,
-    "change:fps": updateMeta,
-    "change:cost": updateMeta,
-    "change:width": updateMeta,
-    "change:height": updateMeta,
-    "change:download_name": updateDownload,
-    "msg:custom": onCustom,
-  });
+  const disposers = [
+    on(video, "loadedmetadata", onLoaded),
+    on(video, "error", onVideoError),
+    on(video, "ratechange", onRateChange),
+    on(video, "volumechange", onVolumeChange),
+    controls.dispose,
+    listen(model, {
+      "change:src": loadSources,
+      "change:fallback_src": loadSources,
+      "change:data": onData,
+      "change:mime": loadSources,
+      "change:poster": updatePoster,
+      "change:loop": updatePlayback,
+      "change:muted": updatePlayback,
+      "change:playback_rate": updatePlayback,
+      "change:autoplay": tryAutoplay,
+      "change:prompt": updateMeta,
+      "change:seed": updateMeta,
+      "change:duration": updateMeta,
+      "change:fps": updateMeta,
+      "change:cost": updateMeta,
+      "change:width": updateMeta,
+      "change:height": updateMeta,
+      "change:download_name": updateDownload,
+      "msg:custom": onCustom,
+    }),
+  ];
 
   updatePlayback();
   updatePoster();
@@ -270,15 +218,7 @@ export function renderPlayer({ model, el }) {
   loadSources();
 
   return () => {
-    unlisten();
-    video.removeEventListener("loadedmetadata", onLoaded);
-    video.removeEventListener("error", onVideoError);
-    video.removeEventListener("ratechange", onRateChange);
-    video.removeEventListener("volumechange", onVolumeChange);
-    loop.removeEventListener("click", onLoopClick);
-    speed.removeEventListener("change", onSpeedChange);
-    back.removeEventListener("click", onBack);
-    forward.removeEventListener("click", onForward);
+    disposeAll(disposers);
     video.pause();
     chain.dispose();
     root.remove();

@@ -1,7 +1,8 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { safePlay } from "./dom.js";
 import { FakeModel } from "./fake_model.js";
-import { renderPlayer, safePlay } from "./player.js";
+import { renderPlayer } from "./player.js";
 
 const DEFAULTS = {
   _kind: "player",

@@ -2,16 +2,10 @@
 // (every 100 ms) from `started_at`/`finished_at`, so the kernel sends nothing
 // per tick.
 
-import { h, listen, setText, show } from "./dom.js";
-import {
-  LIVE_STATUSES,
-  formatCost,
-  formatElapsed,
-  formatProgress,
-  formatSeed,
-  statusLabel,
-  truncate,
-} from "./format.js";
+import { disposeAll, h, listen, on, setClippedText, setText, show } from "./dom.js";
+import { LIVE_STATUSES, formatCost, formatElapsed, formatProgress, formatSeed, statusLabel } from "./format.js";
+
+/** @import { AnyModel, ProgressTraits, RenderProps } from "./types.js" */
 
 const TICK_MS = 100;
 /** If the kernel has not ended the job this long after Cancel, allow another try. */
@@ -31,7 +25,7 @@ export function elapsedSeconds(startedAt, finishedAt, nowMs) {
 }
 
 /**
- * @param {import("./types.js").RenderProps} props
+ * @param {RenderProps<AnyModel<ProgressTraits>>} props
  * @returns {() => void} cleanup
  */
 export function renderProgress({ model, el }) {
@@ -95,7 +89,6 @@ export function renderProgress({ model, el }) {
   };
 
   const update = () => {
-    /** @type {string} */
     const st = model.get("status") || "queued";
     const live = LIVE_STATUSES.includes(st);
     if (!live) cancelling = false;
@@ -116,7 +109,6 @@ export function renderProgress({ model, el }) {
     cancel.disabled = cancelling;
     setText(cancel, cancelling ? "Cancelling…" : "Cancel");
 
-    /** @type {number} */
     const p = model.get("progress");
     const source = model.get("progress_source") || "";
     const known = Number.isFinite(p) && p >= 0;
@@ -137,18 +129,12 @@ export function renderProgress({ model, el }) {
     setText(cost, actual || (estimate ? `est. ${estimate}` : ""));
     cost.title = actual ? "cost charged" : estimate ? "estimated cost" : "";
 
-    /** @type {string} */
     const uuid = model.get("task_uuid") || "";
     setText(task, uuid ? uuid.slice(0, 8) : "");
     task.title = uuid ? `task ${uuid}` : "";
 
-    /** @type {string} */
-    const text = model.get("prompt") || "";
-    setText(prompt, truncate(text, 280));
-    prompt.title = text;
-    show(prompt, Boolean(text));
+    setClippedText(prompt, model.get("prompt") || "", 280);
 
-    /** @type {string} */
     const err = model.get("error") || "";
     setText(error, err);
     show(error, Boolean(err));
@@ -167,28 +153,28 @@ export function renderProgress({ model, el }) {
     }, CANCEL_RETRY_MS);
     update();
   };
-  cancel.addEventListener("click", onCancel);
-
-  const unlisten = listen(model, {
-    "change:status": update,
-    "change:prompt": update,
-    "change:seed": update,
-    "change:task_uuid": update,
-    "change:started_at": update,
-    "change:finished_at": update,
-    "change:progress": update,
-    "change:progress_source": update,
-    "change:estimated_cost": update,
-    "change:cost": update,
-    "change:error": update,
-    "change:engine": update,
-    "change:cached": update,
-  });
+  const disposers = [
+    on(cancel, "click", onCancel),
+    listen(model, {
+      "change:status": update,
+      "change:prompt": update,
+      "change:seed": update,
+      "change:task_uuid": update,
+      "change:started_at": update,
+      "change:finished_at": update,
+      "change:progress": update,
+      "change:progress_source": update,
+      "change:estimated_cost": update,
+      "change:cost": update,
+      "change:error": update,
+      "change:engine": update,
+      "change:cached": update,
+    }),
+  ];
   update();
 
   return () => {
-    unlisten();
-    cancel.removeEventListener("click", onCancel);
+    disposeAll(disposers);
     if (timer !== null) clearInterval(timer);
     if (retry !== null) clearTimeout(retry);
     root.remove();

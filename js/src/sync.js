@@ -61,6 +61,18 @@ export function clockTime(clock, now) {
 }
 
 /**
+ * Re-anchor the clock at `now`, at `position` (default: where it is now).
+ * @param {Clock} clock
+ * @param {number} now
+ * @param {number | undefined} position
+ * @param {boolean} playing
+ * @returns {Clock}
+ */
+function anchorClock(clock, now, position, playing) {
+  return { position: position ?? clockTime(clock, now), anchor: now, rate: clock.rate, playing };
+}
+
+/**
  * Start (or re-anchor) the clock at `position` (default: where it is now).
  * @param {Clock} clock
  * @param {number} now
@@ -68,12 +80,7 @@ export function clockTime(clock, now) {
  * @returns {Clock}
  */
 export function playClock(clock, now, position) {
-  return {
-    position: position ?? clockTime(clock, now),
-    anchor: now,
-    rate: clock.rate,
-    playing: true,
-  };
+  return anchorClock(clock, now, position, true);
 }
 
 /**
@@ -84,12 +91,7 @@ export function playClock(clock, now, position) {
  * @returns {Clock}
  */
 export function pauseClock(clock, now, position) {
-  return {
-    position: position ?? clockTime(clock, now),
-    anchor: now,
-    rate: clock.rate,
-    playing: false,
-  };
+  return anchorClock(clock, now, position, false);
 }
 
 /**

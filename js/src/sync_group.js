@@ -13,6 +13,7 @@
 // - looping is done by the group, not by each element (video.loop = false),
 //   so all tiles wrap together.
 
+import { disposeAll, on, safePlay } from "./dom.js";
 import {
   SYNC_DEFAULTS,
   clampTime,
@@ -53,13 +54,11 @@ export function whenSeeked(video, timeoutMs = SEEK_TIMEOUT_MS) {
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);
-      video.removeEventListener("seeked", done);
-      video.removeEventListener("error", done);
+      disposeAll(listeners);
       resolve();
     };
     const timer = setTimeout(done, timeoutMs);
-    video.addEventListener("seeked", done);
-    video.addEventListener("error", done);
+    const listeners = [on(video, "seeked", done), on(video, "error", done)];
   });
 }
 
@@ -150,16 +149,13 @@ export class SyncGroup {
   }
 
   /**
+   * Start one video; a refused play() (autoplay policy, a newer pause) is
+   * not an error here: the next correction pass tries again.
    * @param {HTMLVideoElement} video
-   * @returns {Promise<unknown>}
+   * @returns {Promise<boolean>} whether it started
    */
   playOne(video) {
-    try {
-      const p = video.play();
-      return p && typeof p.then === "function" ? p.catch((e) => e) : Promise.resolve();
-    } catch (error) {
-      return Promise.resolve(error);
-    }
+    return safePlay(video);
   }
 
   /**

@@ -71,7 +71,11 @@ describe("SyncGroup", () => {
     for (const v of videos) group.add(/** @type {any} */ (v));
   });
 
-  /** Let `ms` of wall time pass: videos play, then one correction frame runs. */
+  /**
+   * Let `ms` of wall time pass: videos play, then one correction frame runs.
+   * @param {number} ms
+   * @param {number[]} [rates]  each video's speed relative to real time
+   */
   const run = (ms, rates = videos.map(() => 1)) => {
     now += ms;
     videos.forEach((v, i) => v.advance((ms / 1000) * rates[i]));

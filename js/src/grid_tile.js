@@ -1,0 +1,240 @@
+// One tile of the seed grid: its DOM (the video, or a placeholder with status
+// and progress; seed, cost, Pick, prompt), the status shown on it, and its
+// <video>, which joins the grid's SyncGroup when the job is done and leaves it
+// when the tile goes away or its job is no longer done.
+
+import { disposeAll, h, on, setText, show } from "./dom.js";
+import { LIVE_STATUSES, formatCost, formatProgress, formatSeed, statusLabel, truncate } from "./format.js";
+import { SourceChain, candidateUrls, jupyterBaseUrl } from "./video_source.js";
+
+/** @import { Disposer } from "./dom.js" */
+/** @import { SyncGroup } from "./sync_group.js" */
+/** @import { Tile } from "./types.js" */
+
+
+/**
+ * Fill in defaults so the view never trips over a partial tile dict.
+ * @param {Partial<Tile>} raw
+ * @param {number} index
+ * @returns {Tile}
+ */
+export function normalizeTile(raw, index) {
+  const num = (/** @type {unknown} */ v, /** @type {number} */ d) => (typeof v === "number" && Number.isFinite(v) ? v : d);
+  const str = (/** @type {unknown} */ v) => (typeof v === "string" ? v : "");
+  return {
+    key: str(raw?.key) || `tile-${index}`,
+    seed: typeof raw?.seed === "number" ? raw.seed : null,
+    prompt: str(raw?.prompt),
+    status: str(raw?.status) || "queued",
+    progress: num(raw?.progress, -1),
+    cost: num(raw?.cost, -1),
+    src: str(raw?.src),
+    fallback_src: str(raw?.fallback_src),
+    mime: str(raw?.mime) || "video/mp4",
+    error: str(raw?.error),
+    row: num(raw?.row, 0),
+    col: num(raw?.col, 0),
+  };
+}
+
+/**
+ * @typedef {object} TileView
+ * @property {string} key
+ * @property {HTMLElement} el
+ * @property {HTMLElement} media
+ * @property {HTMLElement} placeholder
+ * @property {HTMLElement} phStatus
+ * @property {HTMLElement} phBar
+ * @property {HTMLElement} phFill
+ * @property {HTMLElement} phText
+ * @property {HTMLElement} seed
+ * @property {HTMLElement} cost
+ * @property {HTMLElement} prompt
+ * @property {HTMLButtonElement} pick
+ * @property {HTMLVideoElement | null} video
+ * @property {SourceChain | null} chain
+ * @property {string} sourceKey
+ * @property {boolean} unavailable
+ * @property {Disposer[]} disposers   the tile's own listeners
+ * @property {Disposer[]} videoDisposers  its video's listeners
+ */
+
+/**
+ * Build a tile's elements; a click on the media enlarges, Pick picks.
+ * @param {string} key
+ * @param {{onEnlarge: () => void, onPick: () => void}} actions
+ * @returns {TileView}
+ */
+export function createTileView(key, { onEnlarge, onPick }) {
+  const phStatus = h("span", { className: "wan-status" });
+  const phFill = h("div", { className: "wan-bar__fill" });
+  const phBar = h("div", { className: "wan-bar" }, [phFill]);
+  const phText = h("div", { className: "wan-tile__text" });
+  const placeholder = h("div", { className: "wan-tile__placeholder" }, [phStatus, phBar, phText]);
+  const media = h("div", { className: "wan-tile__media", attrs: { title: "Click to enlarge" } }, [placeholder]);
+  const seed = h("span", { className: "wan-tile__seed" });
+  const cost = h("span", { className: "wan-tile__cost" });
+  const prompt = h("div", { className: "wan-tile__prompt" });
+  const pick = h("button", {
+    className: "wan-btn wan-btn--pick",
+    text: "Pick",
+    attrs: { type: "button", "data-role": "pick", "data-key": key, "aria-pressed": "false" },
+  });
+  const el = h("div", { className: "wan-tile", attrs: { "data-key": key } }, [
+    media,
+    h("div", { className: "wan-tile__foot" }, [seed, cost, h("span", { className: "wan-spacer" }), pick]),
+    prompt,
+  ]);
+  const disposers = [
+    on(media, "click", onEnlarge),
+    on(pick, "click", (event) => {
+      event.stopPropagation();
+      onPick();
+    }),
+  ];
+  return {
+    key,
+    el,
+    media,
+    placeholder,
+    phStatus,
+    phBar,
+    phFill,
+    phText,
+    seed,
+    cost,
+    prompt,
+    pick,
+    video: null,
+    chain: null,
+    sourceKey: "",
+    unavailable: false,
+    disposers,
+    videoDisposers: [],
+  };
+}
+
+/**
+ * Seed (or key), cost, and the prompt when `withPrompt` (the full prompt is
+ * always the tile's tooltip).
+ * @param {TileView} view
+ * @param {Tile} tile
+ * @param {boolean} withPrompt
+ */
+export function showTileText(view, tile, withPrompt) {
+  setText(view.seed, formatSeed(tile.seed) || tile.key);
+  setText(view.cost, formatCost(tile.cost));
+  const showPrompt = withPrompt && Boolean(tile.prompt);
+  setText(view.prompt, showPrompt ? truncate(tile.prompt, 90) : "");
+  show(view.prompt, showPrompt);
+  view.el.title = tile.prompt;
+}
+
+/**
+ * Mark the tile picked and/or enlarged when its key is the one named.
+ * @param {TileView} view
+ * @param {string} picked    key of the picked tile, "" for none
+ * @param {string} enlarged  key of the enlarged tile, "" for none
+ */
+export function showTileSelection(view, picked, enlarged) {
+  const isPicked = view.key === picked;
+  view.el.classList.toggle("wan-tile--picked", isPicked);
+  view.pick.setAttribute("aria-pressed", String(isPicked));
+  setText(view.pick, isPicked ? "Picked ✓" : "Pick");
+  view.el.classList.toggle("wan-tile--enlarged", view.key === enlarged);
+  view.media.title = view.key === enlarged ? "Click to shrink" : "Click to enlarge";
+}
+
+/**
+ * Show where the tile's job is: the video once loaded, else a placeholder
+ * with the status, a progress bar while live, and the error if any.
+ * @param {TileView} view
+ * @param {Tile} tile
+ */
+export function showTileStatus(view, tile) {
+  const live = LIVE_STATUSES.includes(tile.status);
+  const hasVideo = Boolean(view.video) && !view.unavailable;
+  const loaded = view.el.dataset.loaded === "true";
+  view.el.dataset.status = tile.status;
+  show(view.placeholder, !(hasVideo && loaded));
+  view.phStatus.dataset.status = tile.status;
+  setText(view.phStatus, hasVideo && !loaded ? "Loading…" : statusLabel(tile.status));
+  const known = tile.progress >= 0;
+  show(view.phBar, live);
+  view.phBar.classList.toggle("wan-bar--indeterminate", live && !known);
+  view.phFill.style.width = `${live && known ? Math.min(1, tile.progress) * 100 : 0}%`;
+  let text = "";
+  if (tile.error) text = tile.error;
+  else if (view.unavailable) text = "Video unavailable";
+  else if (live) text = formatProgress(tile.progress);
+  setText(view.phText, text);
+  view.phText.classList.toggle("wan-tile__text--error", Boolean(tile.error) || view.unavailable);
+  view.pick.disabled = tile.status !== "done";
+}
+
+/**
+ * Give the tile a muted inline <video> in `group` playing the tile's sources;
+ * an existing video is kept (and keeps playing) while the sources are the same.
+ * @param {TileView} view
+ * @param {Tile} tile
+ * @param {SyncGroup} group
+ * @param {() => void} onStatus  the video loaded, or every source failed
+ */
+export function ensureVideo(view, tile, group, onStatus) {
+  const sourceKey = `${tile.src}\n${tile.fallback_src}\n${tile.mime}`;
+  if (view.video && view.sourceKey === sourceKey) return;
+  if (!view.video) {
+    const video = h("video", {
+      className: "wan-tile__video",
+      attrs: { "data-role": "tile-video", "data-key": view.key, muted: true, playsinline: true, preload: "auto" },
+    });
+    video.muted = true;
+    view.videoDisposers.push(
+      on(video, "loadedmetadata", () => {
+        view.unavailable = false;
+        view.el.dataset.loaded = "true";
+        onStatus();
+      }),
+    );
+    view.video = video;
+    view.chain = new SourceChain(video, {
+      onExhausted: () => {
+        view.unavailable = true;
+        onStatus();
+      },
+    });
+    view.media.prepend(video);
+    group.add(video);
+  }
+  view.sourceKey = sourceKey;
+  view.unavailable = false;
+  delete view.el.dataset.loaded;
+  view.chain?.setCandidates(candidateUrls([tile.src, tile.fallback_src], jupyterBaseUrl()));
+}
+
+/**
+ * Take the tile's video out of `group` and the page.
+ * @param {TileView} view
+ * @param {SyncGroup} group
+ */
+export function dropVideo(view, group) {
+  if (!view.video) return;
+  group.remove(view.video);
+  view.video.pause();
+  view.chain?.dispose();
+  disposeAll(view.videoDisposers);
+  view.video.remove();
+  view.video = null;
+  view.chain = null;
+  view.sourceKey = "";
+}
+
+/**
+ * Drop the video and the tile's listeners; the caller removes `view.el`.
+ * @param {TileView} view
+ * @param {SyncGroup} group
+ */
+export function disposeTile(view, group) {
+  dropVideo(view, group);
+  disposeAll(view.disposers);
+}
