@@ -90,7 +90,7 @@ def task_for(case: Case, portrait: str) -> dict[str, Any]:
 def probe_file(path: Path) -> dict[str, Any]:
     """Container, brand, codecs, size and durations, read by ffprobe (or PyAV)."""
     if shutil.which("ffprobe") is None:
-        from wan_notebook.local.render import probe
+        from wan_notebook.local.probe import probe
 
         info = probe(path)
         video = next(s for s in info["streams"] if s["type"] == "video")

@@ -19,7 +19,7 @@ import pytest
 
 from tests.conftest import EngineApi, Receiver, video_task
 from tests.samples import png_bytes, wav_bytes
-from wan_notebook.local.render import probe
+from wan_notebook.local.probe import probe
 from wan_notebook.request import catalog
 
 
