@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, Literal
@@ -9,6 +10,7 @@ from typing import Final, Literal
 from .faults import FaultConfig
 
 RenderMode = Literal["full", "tiny"]
+Renderer = Callable[..., object]  # render(spec, out_path, *, progress=...)
 
 ENGINE_NAME: Final = "wan-notebook local engine"
 ENGINE_NOTE: Final = "local preview engine — not Wan 2.6"

@@ -11,9 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Final
 
+from ._config import Renderer
 from .render import RenderSpec
-
-Renderer = Callable[..., object]  # render(spec, out_path, *, progress=...)
 
 # Small enough to be cheap, large enough for the preview label.
 TINY_SIZE: Final = (256, 144)

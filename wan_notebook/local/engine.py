@@ -49,11 +49,11 @@ from ._answers import (
     task_not_found_error,
     unsupported_task_error,
 )
-from ._config import ENGINE_NAME, ENGINE_NOTE, EngineConfig
+from ._config import ENGINE_NAME, ENGINE_NOTE, EngineConfig, Renderer
 from ._scheduler import Scheduler
 from ._stats import Stats
 from ._tasks import Generation, Task, fetch_inputs, names_input, spec_for
-from ._tiny import Renderer, render_tiny
+from ._tiny import render_tiny
 from ._uploads import media_task
 from .delivery import Deliverer
 from .faults import FaultPolicy
