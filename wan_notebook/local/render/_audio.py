@@ -15,7 +15,7 @@ from pathlib import Path
 import av
 import numpy as np
 
-from ._spec import F32, F64, SAMPLE_RATE, RenderSpec, prompt_mood, rng_for
+from ._spec import F32, F64, SAMPLE_RATE, RenderSpec, open_input, prompt_mood, rng_for
 
 
 def soundtrack(key: bytes, spec: RenderSpec, cuts: Sequence[int], n_samples: int) -> F32:
@@ -91,24 +91,17 @@ def _pink_noise(rng: np.random.Generator, n: int) -> F64:
 def load_audio(path: Path, n_samples: int) -> F32:
     """Decode any audio file to 48 kHz stereo float; cut or pad with silence to n samples."""
     chunks: list[F32] = []
-    try:
-        with av.open(str(path)) as container:
-            if not container.streams.audio:
-                msg = f"audio_input: {str(path)!r} has no audio stream"
-                raise ValueError(msg)
-            resampler = av.AudioResampler(format="fltp", layout="stereo", rate=SAMPLE_RATE)
-            have = 0
-            for frame in container.decode(container.streams.audio[0]):
-                for part in resampler.resample(frame):
-                    chunks.append(np.asarray(part.to_ndarray(), dtype=np.float32))
-                    have += part.samples
-                if have >= n_samples:
-                    break
-            else:  # the whole file was read: drain the resampler's tail
-                chunks += [np.asarray(p.to_ndarray(), np.float32) for p in resampler.resample(None)]
-    except (av.FFmpegError, OSError) as exc:
-        msg = f"audio_input: cannot decode audio {str(path)!r}: {exc}"
-        raise ValueError(msg) from exc
+    with open_input(path, "audio_input", "audio") as (container, stream):
+        resampler = av.AudioResampler(format="fltp", layout="stereo", rate=SAMPLE_RATE)
+        have = 0
+        for frame in container.decode(stream):
+            for part in resampler.resample(frame):
+                chunks.append(np.asarray(part.to_ndarray(), dtype=np.float32))
+                have += part.samples
+            if have >= n_samples:
+                break
+        else:  # the whole file was read: drain the resampler's tail
+            chunks += [np.asarray(p.to_ndarray(), np.float32) for p in resampler.resample(None)]
     pcm = np.concatenate(chunks, axis=1) if chunks else np.zeros((2, 0), np.float32)
     out = np.zeros((2, n_samples), np.float32)
     take = min(n_samples, pcm.shape[1])

@@ -17,7 +17,7 @@ import av
 import numpy as np
 
 from ._canvas import Grid
-from ._spec import F32, U8, RenderSpec
+from ._spec import F32, U8, RenderSpec, open_input
 
 _ANALYSIS_PIXELS: Final = 96 * 96  # reference videos are analysed at about this many pixels
 
@@ -72,22 +72,14 @@ def _decode_luma(path: Path, index: int, size: tuple[int, int], limit: float) ->
     where = f"reference_videos[{index}]"
     frames: list[U8] = []
     times: list[float] = []
-    try:
-        with av.open(str(path)) as container:
-            if not container.streams.video:
-                msg = f"{where}: {str(path)!r} has no video stream"
-                raise ValueError(msg)
-            stream = container.streams.video[0]
-            stream.thread_type = "AUTO"
-            for frame in container.decode(stream):
-                grey = frame.reformat(size[0], size[1], "gray", interpolation="AREA")
-                frames.append(np.asarray(grey.to_ndarray(), dtype=np.uint8))
-                times.append(float(frame.time or 0.0))
-                if times[-1] >= limit:
-                    break
-    except (av.FFmpegError, OSError) as exc:
-        msg = f"{where}: cannot decode video {str(path)!r}: {exc}"
-        raise ValueError(msg) from exc
+    with open_input(path, where, "video") as (container, stream):
+        stream.thread_type = "AUTO"
+        for frame in container.decode(stream):
+            grey = frame.reformat(size[0], size[1], "gray", interpolation="AREA")
+            frames.append(np.asarray(grey.to_ndarray(), dtype=np.uint8))
+            times.append(float(frame.time or 0.0))
+            if times[-1] >= limit:
+                break
     if not frames:
         msg = f"{where}: {str(path)!r} has no decodable frames"
         raise ValueError(msg)

@@ -8,16 +8,19 @@ so the same spec always decodes to the same frames, on any machine.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from numbers import Integral, Real
 from pathlib import Path
-from typing import Final
+from typing import Any, Final, Literal
 
+import av
 import numpy as np
 from numpy.typing import NDArray
 
@@ -145,6 +148,25 @@ def _check_types(spec: RenderSpec) -> None:
 def _bad(field: str, value: object, allowed: str) -> None:
     msg = f"{field}: {value!r} is not allowed; expected {allowed}"
     raise ValueError(msg)
+
+
+@contextlib.contextmanager
+def open_input(path: Path, where: str, kind: Literal["audio", "video"]) -> Iterator[Any]:
+    """The container and first ``kind`` stream of an input file, for decoding.
+
+    Any failure, in opening or while decoding inside the block, is a ValueError that starts
+    with ``where`` (the spec field): the engine answers it as ``invalidMediaInput``.
+    """
+    try:
+        with av.open(str(path)) as container:
+            streams = getattr(container.streams, kind)
+            if not streams:
+                msg = f"{where}: {str(path)!r} has no {kind} stream"
+                raise ValueError(msg)
+            yield container, streams[0]
+    except (av.FFmpegError, OSError) as exc:
+        msg = f"{where}: cannot decode {kind} {str(path)!r}: {exc}"
+        raise ValueError(msg) from exc
 
 
 # --------------------------------------------------------------------------- seeding
