@@ -8,8 +8,12 @@ from __future__ import annotations
 
 
 def require(value: object, types: type | tuple[type, ...], name: str, what: str) -> None:
-    """Raise ``TypeError("<name>: expected <what>, got <type>")`` unless ``value`` fits."""
-    if not isinstance(value, types):
+    """Raise ``TypeError("<name>: expected <what>, got <type>")`` unless ``value`` fits.
+
+    A bool fits only where ``bool`` is named: True is an int to Python, never a count.
+    """
+    named = types if isinstance(types, tuple) else (types,)
+    if not isinstance(value, types) or (isinstance(value, bool) and bool not in named):
         msg = f"{name}: expected {what}, got {type(value).__name__}"
         raise TypeError(msg)
 

@@ -31,6 +31,7 @@ import httpx
 
 from .._secrets import register_secret
 from ..errors import EngineStartError
+from ._checks import require
 
 KEY_ENV: Final = "WAN_ENGINE_KEY"
 READY_TIMEOUT: Final = 30.0
@@ -238,8 +239,7 @@ def ensure_engine(*, delay: float | None = None, **knobs: Any) -> EngineHandle:
     The client's backend passes the settings' ``local_delay``. Stopped at exit.
     """
     global _shared, _atexit_registered
-    if delay is not None and (isinstance(delay, bool) or not isinstance(delay, int | float)):
-        raise TypeError(f"delay: expected a number of seconds or None, got {type(delay).__name__}")
+    require(delay, (int, float, type(None)), "delay", "a number of seconds or None")
     with _shared_lock:
         if _shared is not None and _shared.alive():
             return _shared

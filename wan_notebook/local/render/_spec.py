@@ -137,10 +137,7 @@ _TYPES: Final[dict[str, tuple[tuple[type, ...], str]]] = {
 
 def _check_types(spec: RenderSpec) -> None:
     for name, (types, what) in _TYPES.items():
-        value = getattr(spec, name)
-        if isinstance(value, bool):
-            types = ()  # True is an int to Python, never a width
-        require(value, types, name, what)
+        require(getattr(spec, name), types, name, what)
     for index, path in enumerate(spec.reference_videos):
         require(path, _PATH, f"reference_videos[{index}]", "a path")
 
