@@ -26,6 +26,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from wan_notebook.local import render as r
+from wan_notebook.local.render import _encode
+from wan_notebook.request.catalog import FORMATS
 
 RUNS = 3
 
@@ -49,7 +51,7 @@ def measure(job: Callable[[], object]) -> tuple[float, float, float]:
 def encode_only(spec: r.RenderSpec, out: Path, pictures: list[av.VideoFrame] | None) -> None:
     """A floor: the renderer's own stream setup fed ready-made frames (black if none) and
     silence, so only encoding and muxing are timed."""
-    fmt = r._FORMATS[spec.fmt]  # the same encoders and options as render()
+    fmt = _encode.ENCODINGS[spec.fmt]  # the same encoders and options as render()
     n_frames = round(spec.duration * spec.fps)
     n_samples = round(spec.duration * r.SAMPLE_RATE)
     black = av.VideoFrame.from_ndarray(
@@ -57,15 +59,15 @@ def encode_only(spec: r.RenderSpec, out: Path, pictures: list[av.VideoFrame] | N
     ).reformat(format="yuv420p")
     silence = np.zeros((2, n_samples), np.float32)
     with av.open(str(out), "w", format=fmt.muxer, options=fmt.options) as container:
-        video = r._add_video(container, spec, fmt)
-        audio = r._add_audio(container, fmt)
+        video = _encode.add_video(container, spec, fmt)
+        audio = _encode.add_audio(container, fmt)
         sent = 0
         for i in range(n_frames):
             picture = pictures[i] if pictures else black
             picture.pts = i
             container.mux(video.encode(picture))
             while sent < (i + 1) * n_samples // n_frames:
-                frame = r._audio_frame(silence, sent, fmt)
+                frame = _encode.audio_frame(silence, sent, fmt)
                 container.mux(audio.encode(frame))
                 sent += frame.samples
         container.mux(video.encode(None))
@@ -78,7 +80,7 @@ def decoded(path: Path) -> list[av.VideoFrame]:
 
 
 def row(name: str, spec: r.RenderSpec, folder: Path, floor: bool = True) -> None:
-    out = folder / f"bench{r.FORMAT_EXT[spec.fmt]}"
+    out = folder / f"bench{FORMATS[spec.fmt][0]}"
     wall, cpu, best = measure(lambda: r.render(spec, out))
     size = out.stat().st_size / 1024
     line = (
@@ -86,7 +88,7 @@ def row(name: str, spec: r.RenderSpec, folder: Path, floor: bool = True) -> None
         f"{spec.duration / wall:5.2f}x real time  (best {best:.2f} s)  {size:5.0f} KiB"
     )
     if floor:
-        base = folder / f"floor{r.FORMAT_EXT[spec.fmt]}"
+        base = folder / f"floor{FORMATS[spec.fmt][0]}"
         # Black frames are nearly free to encode; the clip's own frames, decoded and held in
         # memory, cost the encoder what the real content costs. The gap to the render is
         # what generating pictures and sound adds.

@@ -81,7 +81,7 @@ def _describe_streams(path: Path | None) -> None:
     if path is None:
         return
     try:
-        from .local.render import probe
+        from .local.probe import probe
     except ImportError:  # PyAV comes with the "local" extra
         return
     info = probe(path)

@@ -152,10 +152,13 @@ def test_the_cli_without_a_command_prints_help(capsys):
 
 def test_ensure_engine_shares_one_engine_per_process(monkeypatch):
     from wan_notebook import settings
+    from wan_notebook.client._backend import resolve
 
     monkeypatch.setenv("WAN_LOCAL_DELAY", "0.25")
+    monkeypatch.setenv("WAN_BACKEND", "local")
     settings.reset()
     try:
+        resolve()  # the backend starts it with the settings' delay (the engine reads none)
         first = launcher.ensure_engine()
         assert launcher.ensure_engine() is first
         assert first.stats()["delay"] == 0.25
@@ -164,3 +167,8 @@ def test_ensure_engine_shares_one_engine_per_process(monkeypatch):
     finally:
         launcher.stop_shared_engine()
         settings.reset()
+
+
+def test_ensure_engine_names_a_delay_of_the_wrong_type():
+    with pytest.raises(TypeError, match=r"^delay: expected a number"):
+        launcher.ensure_engine(delay="3")  # type: ignore[arg-type]

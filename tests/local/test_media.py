@@ -9,7 +9,6 @@ independent reader), else with PyAV.
 
 from __future__ import annotations
 
-import base64
 import io
 import json
 import shutil
@@ -21,6 +20,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import EngineApi, video_task
+from tests.local.conftest import data_uri
 from tests.samples import png_bytes, wav_bytes
 from wan_notebook.local.server import serve_in_thread
 
@@ -28,10 +28,6 @@ FRAME_RGB = (30, 160, 220)
 FRAME_PNG = png_bytes(832, 1088, FRAME_RGB)
 CODECS = {"MP4": ("h264", "aac"), "MOV": ("h264", "aac"), "WEBM": ("vp9", "opus")}
 MIME = {"MP4": "video/mp4", "MOV": "video/quicktime", "WEBM": "video/webm"}
-
-
-def data_uri(data: bytes, mime: str) -> str:
-    return f"data:{mime};base64,{base64.b64encode(data).decode()}"
 
 
 def portrait_clip() -> bytes:
@@ -90,7 +86,7 @@ def task_for(case: Case, portrait: str) -> dict[str, Any]:
 def probe_file(path: Path) -> dict[str, Any]:
     """Container, brand, codecs, size and durations, read by ffprobe (or PyAV)."""
     if shutil.which("ffprobe") is None:
-        from wan_notebook.local.render import probe
+        from wan_notebook.local.probe import probe
 
         info = probe(path)
         video = next(s for s in info["streams"] if s["type"] == "video")

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from wan_notebook.local.render import probe
+from wan_notebook.local.probe import probe
 
 runware = pytest.importorskip("runware")
 pytest.importorskip("aiohttp")

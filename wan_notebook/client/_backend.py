@@ -39,7 +39,7 @@ def resolve(settings: Settings | None = None) -> Backend:
     if s.resolved_backend == "local":
         from ..local.launcher import ensure_engine  # heavy: only when the local engine is used
 
-        handle = ensure_engine()
+        handle = ensure_engine(delay=s.local_delay)  # the engine reads no settings
         register_secret(handle.api_key)
         return Backend("local", handle.base_url, handle.api_key, LOCAL_LABEL)
     if not s.api_key:

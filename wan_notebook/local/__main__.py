@@ -1,4 +1,7 @@
-"""``python -m wan_notebook.local`` is the ``wan-notebook`` command (see ``cli.py``)."""
+"""``python -m wan_notebook.local serve ...``: the engine alone (see ``cli.py``).
+
+This is what the launcher runs in its child process; ``wan-notebook serve`` is the same.
+"""
 
 from __future__ import annotations
 

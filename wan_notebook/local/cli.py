@@ -1,6 +1,7 @@
-"""The ``wan-notebook`` command. Subcommands register themselves in ``SUBCOMMANDS``.
+"""The engine's own command line: ``serve`` (a local preview engine — not Wan 2.6).
 
-``wan-notebook serve`` runs the local engine (a local preview engine — not Wan 2.6):
+It is ``python -m wan_notebook.local serve``, what the launcher runs in its child process,
+and also ``wan-notebook serve`` (``wan_notebook._cli`` adds it with ``add_serve``):
 
     wan-notebook serve [--host 127.0.0.1] [--port 0] [--key K|random] [--delay 3]
                        [--workers N] [--credit USD] [--faults JSON|@file]
@@ -27,12 +28,14 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from .._files import write_atomic
 from .._version import __version__
 
 Handler = Callable[[argparse.Namespace], int]
 
 
-def _add_serve(sub: Any) -> None:
+def add_serve(sub: Any) -> None:
+    """Add the ``serve`` subcommand to an argparse subparsers object."""
     p = sub.add_parser(
         "serve",
         help="run the local engine (a local preview engine — not Wan 2.6)",
@@ -68,27 +71,18 @@ def _add_serve(sub: Any) -> None:
     p.set_defaults(handler=serve)
 
 
-# Other modules' subcommands go here too: each entry adds one parser to the subparsers.
-def _add_demo(sub: Any) -> None:
-    from .._demo import add_demo  # the client side lives outside the engine package
-
-    add_demo(sub)
-
-
-SUBCOMMANDS: list[Callable[[Any], None]] = [_add_serve, _add_demo]
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="wan-notebook", description="wan-notebook tools")
-    parser.add_argument("--version", action="version", version=f"wan-notebook {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for add in SUBCOMMANDS:
-        add(sub)
-    return parser
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    """``python -m wan_notebook.local serve ...``: the engine alone, without the client side."""
+    parser = argparse.ArgumentParser(
+        prog="python -m wan_notebook.local", description="the wan-notebook local engine"
+    )
+    parser.add_argument("--version", action="version", version=f"wan-notebook {__version__}")
+    add_serve(parser.add_subparsers(dest="command", metavar="COMMAND"))
+    return run(parser, argv)
+
+
+def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
+    """Run the subcommand ``argv`` names (its ``handler`` default); help and 2 without one."""
     args = parser.parse_args(argv)
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
@@ -124,7 +118,7 @@ def _load_faults(text: str | None) -> Any:
 def serve(args: argparse.Namespace) -> int:
     """Run the engine until SIGTERM/SIGINT (or stdin EOF with ``--exit-on-stdin-eof``)."""
     from .._secrets import register_secret
-    from .engine import ENGINE_NOTE, EngineConfig
+    from ._config import ENGINE_NOTE, EngineConfig
     from .launcher import KEY_ENV, new_key
     from .server import start_server
 
@@ -173,9 +167,7 @@ def serve(args: argparse.Namespace) -> int:
     if generated:
         print(f"key: {key}", file=sys.stderr)
     if args.ready_file:
-        tmp = args.ready_file.with_name(args.ready_file.name + ".part")
-        tmp.write_text(ready + "\n")
-        os.replace(tmp, args.ready_file)
+        write_atomic(args.ready_file, ready + "\n", durable=False)
     print(ready, flush=True)
     sys.stderr.flush()
     while not stop.wait(1.0):  # wake up now and then so signals are handled promptly

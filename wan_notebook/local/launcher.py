@@ -31,6 +31,7 @@ import httpx
 
 from .._secrets import register_secret
 from ..errors import EngineStartError
+from ._checks import require
 
 KEY_ENV: Final = "WAN_ENGINE_KEY"
 READY_TIMEOUT: Final = 30.0
@@ -230,20 +231,20 @@ _shared_lock = threading.Lock()
 _atexit_registered = False
 
 
-def ensure_engine(**knobs: Any) -> EngineHandle:
+def ensure_engine(*, delay: float | None = None, **knobs: Any) -> EngineHandle:
     """The process's shared engine for the default backend, started on first use.
 
-    Knobs default from settings (``local_delay``); a dead engine is replaced. Stopped at exit.
+    ``delay`` (seconds a clip reads "processing"; None: the engine's default) and the other
+    knobs (see ``start_engine``) apply when an engine starts; a dead engine is replaced.
+    The client's backend passes the settings' ``local_delay``. Stopped at exit.
     """
     global _shared, _atexit_registered
-    from ..settings import get_settings
-
+    require(delay, (int, float, type(None)), "delay", "a number of seconds or None")
     with _shared_lock:
         if _shared is not None and _shared.alive():
             return _shared
-        settings = get_settings()
-        if settings.local_delay is not None:
-            knobs.setdefault("delay", settings.local_delay)
+        if delay is not None:
+            knobs["delay"] = delay
         _shared = start_engine(**knobs)
         if not _atexit_registered:
             atexit.register(stop_shared_engine)

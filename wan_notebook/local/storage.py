@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import binascii
 import ipaddress
-import os
 import shutil
 import tempfile
 import threading
@@ -26,6 +25,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from .._files import write_atomic
 from ..errors import InputError, MediaError
 from ..request import media
 from ..request.media import MediaKind
@@ -153,7 +153,7 @@ class Storage:
         mime = self._check(data, kinds, parameter)
         new_uuid = str(uuidlib.uuid4())
         path = self.root / "uploads" / f"{new_uuid}{_EXT_FOR_MIME[mime]}"
-        _write_atomic(path, data)
+        write_atomic(path, data, durable=False)  # no fsync: the engine is its only reader
         self._check_file(path, mime, parameter)
         return self.add(new_uuid, path, mime)
 
@@ -173,7 +173,7 @@ class Storage:
         data = self.read_value(value, (kind,), parameter)
         mime = self._check(data, (kind,), parameter)
         path = self.root / "inputs" / f"{uuidlib.uuid4()}{_EXT_FOR_MIME[mime]}"
-        _write_atomic(path, data)
+        write_atomic(path, data, durable=False)  # no fsync: the engine is its only reader
         self._check_file(path, mime, parameter)
         return path
 
@@ -268,9 +268,3 @@ def _kind_of(mime: str) -> MediaKind:
         if kind == major:
             return kind
     raise ValueError(f"not a media MIME type: {mime}")
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.part")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
