@@ -13,6 +13,12 @@ The relay runs in this process (uvicorn on a thread) with a URL upstream: the en
 
 from __future__ import annotations
 
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -29,6 +35,7 @@ from wan_notebook.local.launcher import EngineHandle  # noqa: E402
 from wan_notebook.relay import RelayConfig, Roster, RunningRelay, serve_in_thread  # noqa: E402
 
 TEACHER = "teacher-token-0123456789"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -110,3 +117,53 @@ def classroom(tmp_path: Path) -> Iterator[ClassroomFactory]:
     for room in rooms:
         room.relay.stop()
         room.http.close()
+
+
+# ----- a relay as a child process (for kill -9) --------------------------------------------------
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class RelayProcess:
+    process: subprocess.Popen[bytes]
+    url: str
+
+    def kill(self) -> None:
+        """``kill -9``: no shutdown code runs."""
+        os.kill(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+
+def start_relay_process(args: list[str], env: dict[str, str], timeout: float = 60.0) -> RelayProcess:
+    """``python -m wan_notebook.relay ARGS``; waits for its ready line."""
+    command = [sys.executable, "-m", "wan_notebook.relay", *args]
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **env},
+    )
+    assert process.stdout is not None
+    ready = select.select([process.stdout], [], [], timeout)[0]
+    line = process.stdout.readline() if ready else b""
+    if not line:
+        process.kill()
+        raise RuntimeError("the relay process did not start")
+    return RelayProcess(process, json.loads(line)["url"])
+
+
+@pytest.fixture
+def relay_processes() -> Iterator[list[RelayProcess]]:
+    started: list[RelayProcess] = []
+    yield started
+    for relay in started:
+        if relay.process.poll() is None:
+            relay.process.terminate()
+            relay.process.wait(timeout=20)
