@@ -31,8 +31,8 @@ import pytest
 pytest.importorskip("starlette")
 pytest.importorskip("uvicorn")
 
-from wan_notebook.local.launcher import EngineHandle  # noqa: E402
-from wan_notebook.relay import RelayConfig, Roster, RunningRelay, serve_in_thread  # noqa: E402
+from wan_notebook.local.launcher import EngineHandle
+from wan_notebook.relay import RelayConfig, Roster, RunningRelay, serve_in_thread
 
 TEACHER = "teacher-token-0123456789"
 ROOT = Path(__file__).resolve().parents[2]
@@ -106,7 +106,9 @@ def enrol(roster: Path, budgets: dict[str, float]) -> dict[str, str]:
 def classroom(tmp_path: Path) -> Iterator[ClassroomFactory]:
     rooms: list[Classroom] = []
 
-    def make(upstream: EngineHandle, students: dict[str, float] | None = None, **knobs: Any) -> Classroom:
+    def make(
+        upstream: EngineHandle, students: dict[str, float] | None = None, **knobs: Any
+    ) -> Classroom:
         config = relay_config(upstream, tmp_path, **knobs)
         tokens = enrol(config.roster, students or {"ann": 5.0})
         room = Classroom(serve_in_thread(config), config, tokens)
@@ -141,7 +143,9 @@ class RelayProcess:
         self.process.wait(timeout=10)
 
 
-def start_relay_process(args: list[str], env: dict[str, str], timeout: float = 60.0) -> RelayProcess:
+def start_relay_process(
+    args: list[str], env: dict[str, str], timeout: float = 60.0
+) -> RelayProcess:
     """``python -m wan_notebook.relay ARGS``; waits for its ready line."""
     command = [sys.executable, "-m", "wan_notebook.relay", *args]
     process = subprocess.Popen(

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wan_notebook.relay import Roster, hash_token
-from wan_notebook.relay import _roster
+from wan_notebook.relay import Roster, _roster, hash_token
 
 
 def test_a_new_student_token_is_shown_once_and_only_its_hash_is_stored(tmp_path):

@@ -46,7 +46,9 @@ def test_the_login_form_sets_an_http_only_cookie_that_opens_the_page(engine, cla
         forged = browser.post("/teacher/budget", data={"student": "ann", "budget": "9"})
         assert forged.status_code == 403
         csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text).group(1)
-        raised = browser.post("/teacher/budget", data={"student": "ann", "budget": "9", "csrf": csrf})
+        raised = browser.post(
+            "/teacher/budget", data={"student": "ann", "budget": "9", "csrf": csrf}
+        )
         assert raised.status_code == 303
         browser.post("/logout", data={"csrf": csrf})
         assert browser.get("/").status_code == 401
@@ -71,7 +73,7 @@ def test_the_table_shows_spend_against_budget_and_a_raised_budget_is_kept(engine
 
 def test_a_students_prompt_is_escaped_everywhere_and_the_page_allows_no_script(engine, classroom):
     upstream = engine(render_mode="tiny")
-    room = classroom(upstream, {'<b>eve</b>': 5.0})
+    room = classroom(upstream, {"<b>eve</b>": 5.0})
     task = video_task(positivePrompt=EVIL, seed=9)
     assert room.post("<b>eve</b>", [task]).status_code == 200
     room.wait("<b>eve</b>", task["taskUUID"])

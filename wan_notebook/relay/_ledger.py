@@ -37,11 +37,14 @@ from .._status import OPEN_JOURNAL_STATUSES, JournalStatus
 
 CLASS: Final = "*"  # the pause row that holds the whole class
 _OPEN_SQL: Final = "(" + ",".join(f"'{s}'" for s in OPEN_JOURNAL_STATUSES) + ")"
+_MARK_SQL: Final = (
+    f"UPDATE upstream SET status = ?, updated = ? WHERE uuid = ? AND status IN {_OPEN_SQL}"  # noqa: S608
+)
 
 SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS upstream (
   uuid TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, task TEXT NOT NULL,
-  results INTEGER NOT NULL, status TEXT NOT NULL, items TEXT, cost REAL,
+  results INTEGER NOT NULL, estimate REAL NOT NULL, status TEXT NOT NULL, items TEXT, cost REAL,
   created REAL NOT NULL, updated REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS upstream_fingerprint ON upstream(fingerprint, created);
 CREATE INDEX IF NOT EXISTS upstream_status ON upstream(status);
@@ -63,6 +66,7 @@ class Upstream:
     uuid: str
     task: dict[str, Any]
     results: int
+    estimate: float  # USD reserved for it (list price)
     status: JournalStatus
     items: list[dict[str, Any]] | None
     cost: float | None
@@ -210,9 +214,9 @@ class Ledger:
             payer = isinstance(upstream, NewUpstream)
             if isinstance(upstream, NewUpstream):
                 db.execute(
-                    "INSERT INTO upstream VALUES (?, ?, ?, ?, 'journaled', NULL, NULL, ?, ?)",
+                    "INSERT INTO upstream VALUES (?, ?, ?, ?, ?, 'journaled', NULL, NULL, ?, ?)",
                     (upstream.uuid, upstream.fingerprint, json.dumps(upstream.task),
-                     upstream.results, now, now),
+                     upstream.results, estimate, now, now),
                 )  # fmt: skip
                 key = upstream.uuid
             else:
@@ -252,13 +256,13 @@ class Ledger:
         )
         return [_upstream(r) for r in rows]
 
-    def mark(self, uuid: str, status: JournalStatus, *, only_if_open: bool = True) -> None:
-        guard = f" AND status IN {_OPEN_SQL}" if only_if_open else ""
+    def mark(self, uuids: Sequence[str], status: JournalStatus) -> None:
+        """Move open upstream tasks to ``status`` (one transaction for them all)."""
+        if not uuids:
+            return
+        now = time.time()
         with self._write() as db:
-            db.execute(
-                f"UPDATE upstream SET status = ?, updated = ? WHERE uuid = ?{guard}",  # noqa: S608
-                (status, time.time(), uuid),
-            )
+            db.executemany(_MARK_SQL, [(status, now, u) for u in uuids])
 
     def settle(
         self,
@@ -287,7 +291,8 @@ class Ledger:
 
     _JOIN: Final = (
         "SELECT t.*, u.uuid AS u_uuid, u.task AS u_task, u.results AS u_results,"
-        " u.status AS u_status, u.items AS u_items, u.cost AS u_cost, u.created AS u_created"
+        " u.estimate AS u_estimate, u.status AS u_status, u.items AS u_items,"
+        " u.cost AS u_cost, u.created AS u_created"
         " FROM tasks t JOIN upstream u ON u.uuid = t.upstream"
     )
 
@@ -324,6 +329,7 @@ def _upstream(row: sqlite3.Row, prefix: str = "") -> Upstream:
         uuid=row[prefix + "uuid"],
         task=json.loads(row[prefix + "task"]),
         results=row[prefix + "results"],
+        estimate=row[prefix + "estimate"],
         status=row[prefix + "status"],
         items=json.loads(items) if items else None,
         cost=row[prefix + "cost"],

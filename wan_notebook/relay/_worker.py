@@ -30,7 +30,6 @@ from .._status import JournalStatus
 from ..client import Accepted, ApiErrorItem, Processing, VideoResult
 from ..errors import InvalidRequestError, NetworkError, RateLimitError, ServerError, WanError
 from ..request.catalog import VIDEO_MIME_BY_SUFFIX
-from ..request.models import VideoRequest
 from ._answers import RELAY_FILE, error
 from ._ledger import Ledger, Upstream
 from ._upstream import Upstream as UpstreamServer
@@ -88,11 +87,13 @@ class Worker:
         if not tasks:
             return
         outcomes = await self.upstream.client.submit([t.task for t in tasks])
+        taken = [t.uuid for t in tasks if isinstance(outcomes.get(t.uuid), Accepted)]
+        self.ledger.mark(taken, "submitted")
         for task in tasks:
             outcome = outcomes.get(task.uuid)
             if isinstance(outcome, Accepted):
-                self.ledger.mark(task.uuid, "submitted")
-            elif isinstance(outcome, _PASSING) and time.time() - task.created < GIVE_UP_AFTER:
+                continue
+            if isinstance(outcome, _PASSING) and time.time() - task.created < GIVE_UP_AFTER:
                 log.warning("upstream refused task %s for now: %s", task.uuid, outcome)
             else:
                 self._fail(task, outcome or NetworkError("the upstream did not answer"))
@@ -116,25 +117,28 @@ class Worker:
         except WanError as exc:
             log.warning("polling the upstream failed; trying again: %s", exc)
             return
+        started: list[str] = []
         for task in tasks:
-            await self._apply(task, polled.get(task.uuid, []))
+            if self._apply(task, polled.get(task.uuid, [])) and task.status == "submitted":
+                started.append(task.uuid)
+            await asyncio.sleep(0)  # let requests in between: a class's poll is long
+        self.ledger.mark(started, "processing")
 
-    async def _apply(self, task: Upstream, items: list[Any]) -> None:
+    def _apply(self, task: Upstream, items: list[Any]) -> bool:
+        """Take in one task's poll items; True while it runs (it was seen upstream)."""
         results = {i.key: i for i in items if isinstance(i, VideoResult)}
         errors = [i for i in items if isinstance(i, ApiErrorItem) and not _not_found(i)]
         running = [i for i in items if isinstance(i, Processing)]
         if items and not (results or errors or running):
             self._not_found(task)
-            return
+            return False
         self._strikes.pop(task.uuid, None)
         seen = [i.progress for i in running if i.progress is not None]
         if seen:
             self.progress[task.uuid] = int(min(seen))
         if len(results) + len(errors) < task.results:
-            if task.status == "submitted" and items:
-                self.ledger.mark(task.uuid, "processing")
-            return
-        share = _estimate(task) / task.results
+            return bool(items)
+        share = task.estimate / task.results
         stored = [_stored(r.to_api(), share) for r in results.values()]
         stored += [{**e.to_api(), "status": "error"} for e in errors]
         cost = sum(float(i.get("cost") or 0.0) for i in stored if "videoUUID" in i)
@@ -143,13 +147,14 @@ class Worker:
             self.progress.pop(task.uuid, None)
             if results:
                 self._start_copy(task.uuid, stored)
+        return False
 
     def _not_found(self, task: Upstream) -> None:
         resubmits = self._resubmits.get(task.uuid, 0)
         if self.upstream.local and resubmits < MAX_RESUBMITS:
             self._resubmits[task.uuid] = resubmits + 1
             log.info("the local engine does not know task %s: sending it again", task.uuid)
-            self.ledger.mark(task.uuid, "journaled")
+            self.ledger.mark([task.uuid], "journaled")
             self.wake()
             return
         strikes = self._strikes[task.uuid] = self._strikes.get(task.uuid, 0) + 1
@@ -176,18 +181,14 @@ class Worker:
             failures = self._copy_failures[task_uuid] = self._copy_failures.get(task_uuid, 0) + 1
             log.warning("copying a result of %s failed (%d): %s", task_uuid, failures, exc)
             if failures >= COPY_TRIES:
-                self.ledger.mark(task_uuid, "failed")  # billed: the cost stands
+                self.ledger.mark([task_uuid], "failed")  # billed: the cost stands
             return
-        self.ledger.mark(task_uuid, "done")
+        self.ledger.mark([task_uuid], "done")
 
     async def close(self) -> None:
         for job in list(self._copying.values()):
             job.cancel()
         await asyncio.gather(*self._copying.values(), return_exceptions=True)
-
-
-def _estimate(task: Upstream) -> float:
-    return VideoRequest.model_validate(task.task).estimated_cost
 
 
 def _stored(item: dict[str, Any], share: float) -> dict[str, Any]:
