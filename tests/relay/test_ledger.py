@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from wan_notebook.relay._ledger import Ledger, NewUpstream
+from wan_notebook.relay._ledger import Ledger
+from wan_notebook.relay._records import NewUpstream
 
 
 def _new(ledger: Ledger, student: str, uuid: str, upstream: str, estimate: float = 0.5) -> None:

@@ -15,11 +15,11 @@ import uuid
 from collections.abc import Mapping
 from typing import Any, Final
 
-from ..errors import InvalidRequestError
+from ..errors import InvalidRequestError, Problem
 from ..request import rules
 from ..request.models import VideoRequest
 from ._answers import error
-from ._ledger import NewUpstream
+from ._records import NewUpstream
 from ._roster import Student
 from ._state import Relay
 
@@ -96,7 +96,7 @@ def admit(relay: Relay, student: Student, task: Mapping[str, Any]) -> Items:
     return [ack], []
 
 
-def _problem(problem: Any, task_uuid: Any) -> dict[str, Any]:
+def _problem(problem: Problem, task_uuid: Any) -> dict[str, Any]:
     item = error(
         problem.code,
         problem.message,

@@ -21,7 +21,8 @@ from starlette.responses import JSONResponse, Response
 
 from ._admission import admit
 from ._answers import error, for_student, processing, status_of
-from ._ledger import CLASS, StudentTask
+from ._ledger import CLASS
+from ._records import StudentTask
 from ._roster import Student
 from ._state import Relay
 

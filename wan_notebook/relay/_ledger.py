@@ -29,11 +29,11 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
 from .._status import OPEN_JOURNAL_STATUSES, JournalStatus
+from ._records import NewUpstream, Standing, StudentTask, UpstreamTask, student_task_of, upstream_of
 
 CLASS: Final = "*"  # the pause row that holds the whole class
 _OPEN_SQL: Final = "(" + ",".join(f"'{s}'" for s in OPEN_JOURNAL_STATUSES) + ")"
@@ -57,55 +57,6 @@ CREATE TABLE IF NOT EXISTS tasks (
 CREATE INDEX IF NOT EXISTS tasks_upstream ON tasks(upstream);
 CREATE TABLE IF NOT EXISTS pauses (name TEXT PRIMARY KEY);
 """
-
-
-@dataclass(frozen=True)
-class Upstream:
-    """One task of the upstream, as the relay sent it and as far as it has come."""
-
-    uuid: str
-    task: dict[str, Any]
-    results: int
-    estimate: float  # USD reserved for it (list price)
-    status: JournalStatus
-    items: list[dict[str, Any]] | None
-    cost: float | None
-    created: float
-
-
-@dataclass(frozen=True)
-class StudentTask:
-    """One student's task with the state of the upstream task that serves it."""
-
-    id: int
-    student: str
-    task_uuid: str
-    payer: bool
-    estimate: float
-    cost: float | None
-    include_cost: bool
-    prompt: str
-    seed: int | None
-    created: float
-    upstream: Upstream
-
-
-@dataclass(frozen=True)
-class NewUpstream:
-    uuid: str
-    fingerprint: str
-    task: dict[str, Any]
-    results: int
-
-
-@dataclass(frozen=True)
-class Standing:
-    """One student's money and work, for admission and for the teacher's page."""
-
-    spent: float = 0.0  # settled costs + estimates of open tasks
-    tasks: int = 0
-    in_flight: int = 0
-    last: float | None = None  # when the last task was made (epoch seconds)
 
 
 class Ledger:
@@ -182,14 +133,14 @@ class Ledger:
             for r in rows
         }
 
-    def shared(self, fingerprint: str, since: float) -> Upstream | None:
+    def shared(self, fingerprint: str, since: float) -> UpstreamTask | None:
         """The newest upstream task for this request that has not failed, if recent."""
         rows = self._rows(
             "SELECT * FROM upstream WHERE fingerprint = ? AND created >= ? AND status != 'failed'"
             " ORDER BY created DESC LIMIT 1",
             (fingerprint, since),
         )
-        return _upstream(rows[0]) if rows else None
+        return upstream_of(rows[0]) if rows else None
 
     def has_task(self, student: str, task_uuid: str) -> bool:
         rows = self._rows(
@@ -248,13 +199,13 @@ class Ledger:
 
     # ----- the upstream side (the worker) ---------------------------------------------------
 
-    def upstream_in(self, statuses: Sequence[JournalStatus]) -> list[Upstream]:
+    def upstream_in(self, statuses: Sequence[JournalStatus]) -> list[UpstreamTask]:
         marks = ",".join("?" * len(statuses))
         rows = self._rows(
             f"SELECT * FROM upstream WHERE status IN ({marks}) ORDER BY created",  # noqa: S608
             statuses,
         )
-        return [_upstream(r) for r in rows]
+        return [upstream_of(r) for r in rows]
 
     def mark(self, uuids: Sequence[str], status: JournalStatus) -> None:
         """Move open upstream tasks to ``status`` (one transaction for them all)."""
@@ -302,11 +253,11 @@ class Ledger:
             f"{self._JOIN} WHERE t.student = ? AND t.task_uuid IN ({marks})",
             (student, *task_uuids),
         )
-        return {r["task_uuid"]: _student_task(r) for r in rows}
+        return {r["task_uuid"]: student_task_of(r) for r in rows}
 
     def task(self, task_id: int) -> StudentTask | None:
         rows = self._rows(f"{self._JOIN} WHERE t.id = ?", (task_id,))
-        return _student_task(rows[0]) if rows else None
+        return student_task_of(rows[0]) if rows else None
 
     def gallery(self, student: str | None = None, limit: int = 48) -> list[StudentTask]:
         """The newest finished tasks (with videos), newest first; one student's if named."""
@@ -315,39 +266,9 @@ class Ledger:
             f"{self._JOIN} WHERE u.status = 'done' {where} ORDER BY t.id DESC LIMIT ?",
             (*args, limit),
         )
-        return [_student_task(r) for r in rows]
+        return [student_task_of(r) for r in rows]
 
     def billed(self) -> float:
         """What the upstream billed the class in all (each upstream task once)."""
         rows = self._rows("SELECT COALESCE(SUM(cost), 0) AS total FROM upstream")
         return float(rows[0]["total"])
-
-
-def _upstream(row: sqlite3.Row, prefix: str = "") -> Upstream:
-    items = row[prefix + "items"]
-    return Upstream(
-        uuid=row[prefix + "uuid"],
-        task=json.loads(row[prefix + "task"]),
-        results=row[prefix + "results"],
-        estimate=row[prefix + "estimate"],
-        status=row[prefix + "status"],
-        items=json.loads(items) if items else None,
-        cost=row[prefix + "cost"],
-        created=row[prefix + "created"],
-    )
-
-
-def _student_task(row: sqlite3.Row) -> StudentTask:
-    return StudentTask(
-        id=row["id"],
-        student=row["student"],
-        task_uuid=row["task_uuid"],
-        payer=bool(row["payer"]),
-        estimate=row["estimate"],
-        cost=row["cost"],
-        include_cost=bool(row["include_cost"]),
-        prompt=row["prompt"],
-        seed=row["seed"],
-        created=row["created"],
-        upstream=_upstream(row, "u_"),
-    )

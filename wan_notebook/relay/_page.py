@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from .._text import shorten
 from ._answers import RELAY_FILE
-from ._ledger import StudentTask
+from ._records import StudentTask
 
 PROMPT_SHOWN: Final = 300  # characters of a prompt in a gallery card
 

@@ -28,11 +28,22 @@ from typing import Any, Final
 
 from .._status import JournalStatus
 from ..client import Accepted, ApiErrorItem, Processing, VideoResult
-from ..errors import InvalidRequestError, NetworkError, RateLimitError, ServerError, WanError
+from ..errors import (
+    APIError,
+    AuthenticationError,
+    InsufficientCreditError,
+    InvalidRequestError,
+    NetworkError,
+    RateLimitError,
+    ServerError,
+    TaskFailedError,
+    WanError,
+)
 from ..request.catalog import VIDEO_MIME_BY_SUFFIX
 from ._answers import RELAY_FILE, error
-from ._ledger import Ledger, Upstream
-from ._upstream import Upstream as UpstreamServer
+from ._ledger import Ledger
+from ._records import UpstreamTask
+from ._upstream import Upstream
 
 log = logging.getLogger("wan_notebook.relay")
 
@@ -48,7 +59,7 @@ class Worker:
     """Drives every open upstream task of the ledger (see the module docstring)."""
 
     def __init__(
-        self, ledger: Ledger, upstream: UpstreamServer, media_dir: Path, interval: float
+        self, ledger: Ledger, upstream: Upstream, media_dir: Path, interval: float
     ) -> None:
         self.ledger = ledger
         self.upstream = upstream
@@ -83,7 +94,7 @@ class Worker:
 
     # ----- submit ----------------------------------------------------------------------------
 
-    async def _submit(self, tasks: list[Upstream]) -> None:
+    async def _submit(self, tasks: list[UpstreamTask]) -> None:
         if not tasks:
             return
         outcomes = await self.upstream.client.submit([t.task for t in tasks])
@@ -98,18 +109,20 @@ class Worker:
             else:
                 self._fail(task, outcome or NetworkError("the upstream did not answer"))
 
-    def _fail(self, task: Upstream, why: WanError) -> None:
-        code = "upstreamError"
+    def _fail(self, task: UpstreamTask, why: WanError) -> None:
+        code, message = "upstreamError", why.message
         if isinstance(why, InvalidRequestError) and why.problems:
             code = why.problems[0].code
-        elif hasattr(why, "code") and isinstance(why.code, str) and why.code:
+        elif isinstance(why, APIError | TaskFailedError) and why.code:
             code = why.code
-        items = [error(code, why.message, task_type="videoInference", status="error")]
+        if isinstance(why, AuthenticationError | InsufficientCreditError):
+            message = f"the class account was refused upstream ({why.message}); tell your teacher"
+        items = [error(code, message, task_type="videoInference", status="error")]
         self.ledger.settle(task.uuid, "failed", items * task.results, 0.0)
 
     # ----- poll ------------------------------------------------------------------------------
 
-    async def _poll(self, tasks: list[Upstream]) -> None:
+    async def _poll(self, tasks: list[UpstreamTask]) -> None:
         if not tasks:
             return
         try:
@@ -124,7 +137,7 @@ class Worker:
             await asyncio.sleep(0)  # let requests in between: a class's poll is long
         self.ledger.mark(started, "processing")
 
-    def _apply(self, task: Upstream, items: list[Any]) -> bool:
+    def _apply(self, task: UpstreamTask, items: list[Any]) -> bool:
         """Take in one task's poll items; True while it runs (it was seen upstream)."""
         results = {i.key: i for i in items if isinstance(i, VideoResult)}
         errors = [i for i in items if isinstance(i, ApiErrorItem) and not _not_found(i)]
@@ -149,7 +162,7 @@ class Worker:
                 self._start_copy(task.uuid, stored)
         return False
 
-    def _not_found(self, task: Upstream) -> None:
+    def _not_found(self, task: UpstreamTask) -> None:
         resubmits = self._resubmits.get(task.uuid, 0)
         if self.upstream.local and resubmits < MAX_RESUBMITS:
             self._resubmits[task.uuid] = resubmits + 1
