@@ -8,7 +8,15 @@ from typing import Any
 import pytest
 
 import wan_notebook
-from tests.local.test_sdk_compat import BASE
+
+BASE: dict[str, Any] = {  # taskType given: the SDK then asks no registry on the internet
+    "taskType": "videoInference",
+    "model": "alibaba:wan@2.6",
+    "positivePrompt": "a paper boat on a rainy street",
+    "width": 1280,
+    "height": 720,
+    "duration": 5,
+}
 
 
 def test_a_student_notebook_client_gets_a_video_through_the_relay(engine, classroom, wan):

@@ -53,3 +53,7 @@ def __getattr__(name: str) -> object:
 
         return getattr(_server, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
