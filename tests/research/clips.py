@@ -78,14 +78,14 @@ def _pictures(clip: Clip) -> list[np.ndarray]:
     rng = np.random.default_rng(clip.seed)
     bounds = [0, *clip.cuts, clip.frames]
     shot_of = np.searchsorted(np.array(bounds[1:]), np.arange(clip.frames), side="right")
-    looks = [_look(np.random.default_rng(clip.seed * 100 + k), width, height) for k in range(len(bounds))]
+    looks = [_look(np.random.default_rng(100 * clip.seed + k), width, height) for k in bounds]
     jumps = {round(t * clip.fps) for t in clip.events}
     square = (width // 4, height // 4)
     gains = 1 + clip.flicker * rng.choice([-1.0, 1.0], clip.frames)
     pictures = []
     for i in range(clip.frames):
         base = looks[int(shot_of[i])]
-        shift = int(round(i * clip.pan))
+        shift = round(i * clip.pan)
         img = np.roll(base, shift, axis=1).astype(np.float32) * gains[i]
         if i in jumps:
             square = (int(rng.integers(8, width - 40)), int(rng.integers(8, height - 40)))

@@ -17,14 +17,16 @@ pd = pytest.importorskip("pandas")
 pytest.importorskip("pyarrow")
 
 
-def test_the_dataset_round_trips_through_pandas(engine_videos: EngineVideos, tmp_path: Path) -> None:
+def test_the_dataset_round_trips_through_pandas(
+    engine_videos: EngineVideos, tmp_path: Path
+) -> None:
     table = export_dataset(tmp_path / "ds")
     assert table == tmp_path / "ds" / "results.parquet"
     back = pd.read_parquet(table)
     original = results_frame(metrics=True)
     assert list(back.columns) == list(original.columns)
     assert (back.dtypes == original.dtypes).all()
-    assert not [c for c, t in back.dtypes.items() if t == object]
+    assert not [c for c, t in back.dtypes.items() if t is object or t == "object"]
     # The same rows; only the paths now point into the dataset folder.
     assert back["path"].str.startswith("media/").all()
     pd.testing.assert_frame_equal(back.drop(columns="path"), original.drop(columns="path"))

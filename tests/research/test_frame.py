@@ -20,7 +20,7 @@ TEXT = ("task_uuid", "video_uuid", "prompt", "negative_prompt", "size", "shot_ty
 
 
 def _no_untyped_columns(frame) -> None:
-    assert not [c for c, t in frame.dtypes.items() if t == object], frame.dtypes
+    assert not [c for c, t in frame.dtypes.items() if t is object or t == "object"], frame.dtypes
     for column in TEXT:
         if column in frame:
             assert frame[column].dtype == "string", column
@@ -50,7 +50,9 @@ def test_one_typed_row_per_result_with_what_was_sent(engine_videos: EngineVideos
     single = by_seed.loc[1]
     assert single["prompt"] == PROMPT
     # Not sent: the API's default applies, and the frame says unknown.
-    assert all(single[c] is pd.NA for c in ("negative_prompt", "shot_type", "prompt_extend", "audio"))
+    assert all(
+        single[c] is pd.NA for c in ("negative_prompt", "shot_type", "prompt_extend", "audio")
+    )
 
 
 def test_with_metrics_the_measured_columns_follow(engine_videos: EngineVideos) -> None:
@@ -89,9 +91,15 @@ def test_an_empty_folder_gives_an_empty_typed_frame(wan: Wan) -> None:
 
 @pytest.mark.parametrize(
     ("arguments", "name"),
-    [({"limit": "3"}, "limit"), ({"limit": True}, "limit"), ({"text": 3}, "text"),
-     ({"since": "today"}, "since"), ({"metrics": "yes"}, "metrics"), ({"media_dir": 3}, "media_dir")],
-)  # fmt: skip
+    [
+        ({"limit": "3"}, "limit"),
+        ({"limit": True}, "limit"),
+        ({"text": 3}, "text"),
+        ({"since": "today"}, "since"),
+        ({"metrics": "yes"}, "metrics"),
+        ({"media_dir": 3}, "media_dir"),
+    ],
+)
 def test_wrong_types_name_the_argument(wan: Wan, arguments, name) -> None:
     with pytest.raises(TypeError, match=f"results_frame\\(\\): {name} must be"):
         results_frame(**arguments)

@@ -1,11 +1,12 @@
 """``results_frame()``: every stored video as one typed pandas row, for analysis.
 
 Rows come from the journal of the media folder (finished tasks whose files are still there),
-in the order the tasks were made. Every column has a real dtype: text is ``string``, counts are ``Int64``, amounts
-``Float64``, flags ``boolean`` (all nullable: <NA> means unknown or not sent), ``created`` is a
-UTC timestamp: no ``object`` column, so the table survives parquet unchanged. ``cut_times`` is
-JSON text (``json.loads`` gives the list of seconds), not an Arrow list column: pandas cannot
-read such a column back from parquet (pandas#57411, open in pandas 3.1).
+in the order the tasks were made. Every column has a real dtype: text is ``string``, counts
+are ``Int64``, amounts ``Float64``, flags ``boolean`` (all nullable: <NA> means unknown or not
+sent), ``created`` is a UTC timestamp: no ``object`` column, so the table survives parquet
+unchanged. ``cut_times`` is JSON text (``json.loads`` gives the list of seconds), not an Arrow
+list column: pandas cannot read such a column back from parquet (pandas#57411, open in
+pandas 3.1).
 
 Request columns hold what was sent: ``shot_type``, ``prompt_extend`` and ``audio`` are <NA>
 when the request left them to the API's default. ``size`` is the requested "WxH" (the metric

@@ -26,7 +26,7 @@ class VideoMetrics:
     - ``duration_s``, ``fps``, ``width``, ``height``: of the file's first video stream.
     - ``has_audio``: the file has an audio stream (a silent one counts).
     - ``shot_count``, ``cut_times``: shots, and the seconds (from the first frame) where
-      each shot after the first starts (``_picture``: ffmpeg's scene score).
+      each shot after the first starts (``_picture``: a drop in frame-to-frame correlation).
     - ``flicker``: frame-to-frame luminance instability, percent of the luma range
       (``_picture``: mean |second difference in time| of 8 x 8 block means). 0 is steady.
     - ``motion``: frame-difference energy without the global brightness change, percent.

@@ -1,10 +1,9 @@
-"""One decoding pass over a video: small luma frames and ffmpeg's scene score, per frame.
+"""One decoding pass over a video: its frames, reduced to small luma images.
 
 The decoder runs frame-threaded on every core; each decoded frame goes through one ffmpeg
-filter graph, ``scale`` (area-averaged, longest side ``ANALYSIS_SIDE`` pixels) -> ``format=gray``
--> ``scdet``, so the picture is reduced in C before Python sees it, and the scene score of
-every frame comes out of the same graph (``lavfi.scd.score`` in the frame's metadata). On
-the 10 s 1080p bench clip this pass costs about 5% over decoding alone.
+filter graph, ``scale`` (area-averaged, longest side ``ANALYSIS_SIDE`` pixels) ->
+``format=gray``, so the picture is reduced in C before Python sees it. The scaling adds a few
+percent to the decoding (``bench/bench_metrics.py``).
 """
 
 from __future__ import annotations
@@ -34,7 +33,6 @@ class VideoTrack:
     start: float  # seconds of the first frame, on the container's clock
     times: NDArray[np.float64]  # (n,) seconds from the first frame
     luma: NDArray[np.uint8]  # (n, h, w) reduced luma
-    scene_scores: NDArray[np.float64]  # (n,) scdet score, 0..100 (percent of full change)
 
 
 def analysis_size(width: int, height: int) -> tuple[int, int]:
@@ -74,9 +72,8 @@ def decode_video(path: Path) -> VideoTrack:
     times = _times(stamps, fps)
     start = float(stamps[0]) if np.isfinite(stamps[0]) else 0.0
     luma = np.stack([_gray(f, size) for f in frames])
-    scores = np.array([float(f.metadata.get("lavfi.scd.score", 0.0)) for f in frames])
     duration = container_s if container_s else float(times[-1]) + 1.0 / fps
-    return VideoTrack(width, height, fps, duration, start, times, luma, scores)
+    return VideoTrack(width, height, fps, duration, start, times, luma)
 
 
 def _graph(stream: Any) -> tuple[Any, tuple[int, int]]:
@@ -88,9 +85,6 @@ def _graph(stream: Any) -> tuple[Any, tuple[int, int]]:
         graph.add_buffer(template=stream),
         graph.add("scale", f"{size[0]}:{size[1]}:flags=area"),
         graph.add("format", "gray"),
-        # A threshold no frame reaches: the graph only scores; cuts are picked in Python
-        # (see _picture.cut_frames), where the minimum shot length is known.
-        graph.add("scdet", "threshold=100"),
         graph.add("buffersink"),
     ]
     for a, b in itertools.pairwise(chain):
