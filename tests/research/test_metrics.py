@@ -131,10 +131,11 @@ def test_without_the_extra_metrics_names_the_pip_line(
     assert caught.value.missing == ("pyloudnorm",) and isinstance(caught.value, ImportError)
 
 
-def test_importing_the_package_and_the_research_layer_imports_no_extra() -> None:
+def test_load_ext_and_the_research_layer_import_none_of_the_extra() -> None:
     code = textwrap.dedent(f"""
         import sys
-        import wan_notebook, wan_notebook.research
+        from IPython.core.interactiveshell import InteractiveShell
+        InteractiveShell.instance().run_line_magic("load_ext", "wan_notebook")
         from wan_notebook.research import metrics, results_frame, export_dataset
         print(sorted(m for m in {HEAVY!r} if m in sys.modules))
     """)
