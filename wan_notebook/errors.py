@@ -19,6 +19,7 @@
      ├── EngineStartError          the local engine did not come up (also a RuntimeError)
      ├── FaultConfigError          a bad fault-injection config (also a ValueError)
      ├── InputError                the local engine cannot use a media value (API code)
+     ├── MissingExtraError         an optional extra is not installed (also an ImportError)
      ├── Retryable                 internal: a fault worth another try (never escapes retries)
      └── Failure                   internal: a poll ended without an outcome (becomes the
                                    job's error)
@@ -258,6 +259,19 @@ class InputError(WanError):
         super().__init__(message)
         self.code = code
         self.parameter = parameter
+
+
+class MissingExtraError(WanError, ImportError):
+    """A feature needs an optional extra that is not installed; the message names the
+    ``pip install`` line."""
+
+    def __init__(self, feature: str, extra: str, missing: Sequence[str]) -> None:
+        self.extra = extra
+        self.missing: tuple[str, ...] = tuple(missing)
+        super().__init__(
+            f'{feature} needs the {extra} extra: pip install "wan-notebook[{extra}]"'
+            f" (missing: {', '.join(self.missing)})"
+        )
 
 
 # ----- signals between layers (caught inside the package, never shown) ---------------------
