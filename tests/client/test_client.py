@@ -270,6 +270,14 @@ async def test_video_and_audio_uploads_use_media_storage(wan: Wan) -> None:
     assert uuid.UUID(media_uuid)
 
 
+async def test_upload_of_the_wrong_type_says_which_argument(wan: Wan) -> None:
+    client = _client(FakeRunware())
+    with pytest.raises(TypeError, match="source must be a path or bytes"):
+        await client.upload(123, "image")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="kind must be a str"):
+        await client.upload(b"x", None)  # type: ignore[arg-type]
+
+
 # ----- loops -----------------------------------------------------------------------------------
 
 

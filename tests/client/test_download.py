@@ -106,3 +106,9 @@ async def test_the_key_goes_only_to_the_api_origin(wan: Wan) -> None:
     await client.download("http://fake.test/media/b.mp4", wan.media_dir / "b.mp4")
     assert "Authorization" not in seen[0].headers
     assert seen[1].headers["Authorization"] == f"Bearer {KEY}"
+
+
+async def test_download_of_the_wrong_type_says_which_argument(wan: Wan) -> None:
+    client = AsyncRunwareClient("http://fake.test/v1", KEY, transport=FakeRunware().transport())
+    with pytest.raises(TypeError, match="dest must be a Path"):
+        await client.download("http://cdn.test/a.mp4", "a.mp4")  # type: ignore[arg-type]

@@ -170,3 +170,12 @@ def test_two_processes_share_one_journal(store: Store) -> None:
     )
     subprocess.run([sys.executable, "-c", code, str(store.media_dir), task_uuid], check=True)
     assert store.task(task_uuid).status == "done"  # type: ignore[union-attr]
+
+
+def test_history_filters_of_the_wrong_type_say_which(store: Store) -> None:
+    with pytest.raises(TypeError, match="text must be a str"):
+        store.history_entries(text=5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="limit must be an int"):
+        store.history_entries("10")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="max_cost must be a number"):
+        store.history_entries(max_cost="1")  # type: ignore[arg-type]

@@ -247,6 +247,7 @@ class Store:
         """The videos of the newest ``limit`` finished tasks that pass the filters, newest
         first: one ``HistoryItem`` per video whose file is still there (for the gallery and
         the export)."""
+        _check_filters(limit=limit, text=text, since=since, max_cost=max_cost)
         sql = "SELECT * FROM tasks WHERE status='done'"
         args: list[Any] = []
         if text:
@@ -295,6 +296,7 @@ class Store:
     # ----- uploads ----------------------------------------------------------------------------
 
     def upload_get(self, sha256: str, backend: str, *, max_age: float) -> str | None:
+        """The UUID ``backend`` gave this content within ``max_age`` seconds, if any."""
         rows = self._query(
             "SELECT uuid FROM uploads WHERE sha256=? AND backend=? AND created >= ?",
             (sha256, backend, time.time() - max_age),
@@ -302,6 +304,7 @@ class Store:
         return str(rows[0]["uuid"]) if rows else None
 
     def upload_put(self, sha256: str, backend: str, kind: str, media_uuid: str) -> None:
+        """Remember that ``backend`` holds this content under ``media_uuid``."""
         with self._tx() as db:
             db.execute(
                 "INSERT OR REPLACE INTO uploads (sha256, backend, kind, uuid, created)"
@@ -314,6 +317,17 @@ class Store:
     def sweep_temp_files(self) -> list[Path]:
         """Remove temp files left by crashed processes (their pid is no longer alive)."""
         return sweep_temp_files(self.media_dir)
+
+
+def _check_filters(*, limit: object, text: object, since: object, max_cost: object) -> None:
+    """A wrong type is a TypeError here, not an error from deep inside SQLite."""
+    if isinstance(limit, bool) or not isinstance(limit, int):
+        raise TypeError(f"limit must be an int, not {type(limit).__name__}")
+    if text is not None and not isinstance(text, str):
+        raise TypeError(f"text must be a str or None, not {type(text).__name__}")
+    for name, value in (("since", since), ("max_cost", max_cost)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise TypeError(f"{name} must be a number or None, not {type(value).__name__}")
 
 
 def _dumps(value: Any) -> str:
