@@ -6,7 +6,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from wan_notebook.store._journal import JOURNAL_NAME, TERMINAL_STATUSES, Store
+from wan_notebook._status import TERMINAL_STATUSES
+from wan_notebook.store import JOURNAL_NAME, Store
 
 
 def wait_until(check: Callable[[], bool], timeout: float = 30.0, what: str = "condition") -> None:

@@ -19,7 +19,7 @@ from wan_notebook import settings
 from wan_notebook.jobs import _budget as budget
 from wan_notebook.jobs import _job as jobs
 from wan_notebook.local.launcher import EngineHandle
-from wan_notebook.store._journal import Store
+from wan_notebook.store import Store
 
 FAST = {
     "poll_first": 0.05,

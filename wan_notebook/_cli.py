@@ -18,7 +18,7 @@ from .local.cli import add_serve, run
 from .relay._cli import add_parser as add_relay
 
 # Each entry adds one parser to the subparsers, in the order `--help` lists them.
-SUBCOMMANDS: list[Callable[[Any], None]] = [add_serve, add_demo, add_relay]
+SUBCOMMANDS: list[Callable[[Any], object]] = [add_serve, add_demo, add_relay]
 
 
 def build_parser() -> argparse.ArgumentParser:

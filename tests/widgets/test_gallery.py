@@ -138,7 +138,7 @@ def filled(template: tuple[Path, dict[str, str]], tmp_path: Path) -> Iterator[Fi
 
 @pytest.fixture
 def gallery(filled: Filled) -> HistoryGallery:
-    return HistoryGallery(filled.store.history())
+    return HistoryGallery(filled.store.history_entries())
 
 
 def prompts(g: HistoryGallery) -> list[str]:
@@ -191,7 +191,7 @@ def test_an_unreadable_max_cost_is_marked_and_ignored(gallery: HistoryGallery) -
 
 
 def test_initial_filters_are_shown_in_the_controls(filled: Filled) -> None:
-    g = HistoryGallery(filled.store.history(), text="fox", max_cost=1.0)
+    g = HistoryGallery(filled.store.history_entries(), text="fox", max_cost=1.0)
     assert g.text.value == "fox"
     assert g.max_cost.value == "1"
     assert len(g.filtered) == 3
@@ -211,7 +211,7 @@ def test_history_reads_the_configured_store_with_its_filters(filled: Filled) -> 
 
 
 def test_pages_of_cards_with_show_more(filled: Filled) -> None:
-    g = HistoryGallery(filled.store.history(), page_size=3)
+    g = HistoryGallery(filled.store.history_entries(), page_size=3)
     assert len(g.grid.children) == 3
     assert "(showing 3)" in g.count.value
     assert g.more.layout.display == "flex"
@@ -236,10 +236,10 @@ def test_thumbnails_are_small_jpeg_first_frames(gallery: HistoryGallery) -> None
 
 
 def test_a_deleted_video_stays_listed_with_a_placeholder_and_no_open(filled: Filled) -> None:
-    oldest = HistoryGallery(filled.store.history()).filtered[-1]
+    oldest = HistoryGallery(filled.store.history_entries()).filtered[-1]
     assert oldest.path is not None
     oldest.path.unlink()
-    g = HistoryGallery(filled.store.history())
+    g = HistoryGallery(filled.store.history_entries())
     gone = g.filtered[-1]
     assert (gone.prompt, gone.path, gone.file_ok) == ("A red fox in the snow", None, False)
     card = g.grid.children[-1]
@@ -326,7 +326,7 @@ def test_run_again_generates_the_stored_request_anew(
 
 
 def test_run_again_with_a_request_that_no_longer_validates_shows_why(tmp_path: Path) -> None:
-    from wan_notebook.store.export import HistoryItem
+    from wan_notebook.store import HistoryItem
 
     gone = str(tmp_path / "deleted.png")
     item = HistoryItem(

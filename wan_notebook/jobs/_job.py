@@ -50,7 +50,7 @@ from ..errors import (
 from ..request import media
 from ..request.models import VideoRequest
 from ..settings import Settings, get_settings
-from ..store._journal import HistoryEntry, Result, Store, TaskRow, manifest
+from ..store import HistoryItem, Result, Store, TaskRow, manifest
 from . import _loop as runtime
 from ._budget import session_budget, session_spend
 from ._poller import RECOVERABLE, Outcome, Poller
@@ -551,7 +551,7 @@ class Job:
             if kind == "image" and local.size <= INLINE_IMAGE_BYTES:
                 return media.to_data_uri(local.path.read_bytes(), local.mime)
             return await self._ctx.client.upload(
-                local.path, kind, mime=local.mime, store=self._ctx.store
+                local.path, kind, mime=local.mime, cache=self._ctx.store
             )
 
         frames = inputs.get("frameImages")
@@ -877,10 +877,10 @@ def history(
     text: str | None = None,
     since: float | None = None,
     max_cost: float | None = None,
-) -> list[HistoryEntry]:
+) -> list[HistoryItem]:
     """Finished jobs of the media folder, newest first (for a gallery)."""
     store = Store.open(get_settings().media_dir)
-    return store.history(limit, text=text, since=since, max_cost=max_cost)
+    return store.history_entries(limit, text=text, since=since, max_cost=max_cost)
 
 
 def live_jobs() -> list[Job]:

@@ -104,7 +104,7 @@ def export_dataset(
 def _item(
     row: dict[str, Any], request: dict[str, Any], source: Path, copy: Path, digest: str
 ) -> dict[str, Any]:
-    from ..local.render import probe
+    from ..local.probe import probe
 
     alibaba = (request.get("providerSettings") or {}).get("alibaba") or {}
     info = probe(copy)

@@ -116,10 +116,10 @@ def results_frame(
     _check("media_dir", media_dir, (str, Path))
     _deps.require("results_frame()", _deps.TABLES)
     store = Store.open(media_dir if media_dir is not None else get_settings().media_dir)
-    entries = store.history(
+    finished = store.finished_tasks(
         limit if limit is not None else _HISTORY_ALL, text=text, since=since, max_cost=max_cost
     )
-    pairs = [(entry.task, result) for entry in entries for result in entry.results]
+    pairs = [(task, result) for task, results in finished for result in results]
     pairs.sort(key=lambda pair: (pair[0].created, pair[0].task_uuid, pair[1].key))
     rows = [
         _row(task, result) | (_metric_values(result) if metrics else {}) for task, result in pairs

@@ -247,6 +247,18 @@ class Store:
         """The videos of the newest ``limit`` finished tasks that pass the filters, newest
         first: one ``HistoryItem`` per video whose file is still there (for the gallery and
         the export)."""
+        finished = self.finished_tasks(limit, text=text, since=since, max_cost=max_cost)
+        return [item for task, results in finished for item in HistoryItem.of_task(task, results)]
+
+    def finished_tasks(
+        self,
+        limit: int = 50,
+        *,
+        text: str | None = None,
+        since: float | None = None,
+        max_cost: float | None = None,
+    ) -> list[tuple[TaskRow, list[Result]]]:
+        """The newest ``limit`` finished tasks that pass the filters, with their results."""
         _check_filters(limit=limit, text=text, since=since, max_cost=max_cost)
         sql = "SELECT * FROM tasks WHERE status='done'"
         args: list[Any] = []
@@ -262,11 +274,8 @@ class Store:
             args.append(max_cost)
         sql += " ORDER BY finished DESC LIMIT ?"
         args.append(limit)
-        return [
-            item
-            for task in (TaskRow.from_row(r) for r in self._query(sql, tuple(args)))
-            for item in HistoryItem.of_task(task, self.results_for(task.task_uuid))
-        ]
+        tasks = [TaskRow.from_row(r) for r in self._query(sql, tuple(args))]
+        return [(task, self.results_for(task.task_uuid)) for task in tasks]
 
     def typical_seconds(
         self, tier: str, seconds: int, *, backend: str | None = None

@@ -12,7 +12,7 @@ from typing import Any, Final
 
 from .._text import shorten
 from ..display import browser_urls, poster_data_uri
-from ..store.export import HistoryItem
+from ..store import HistoryItem
 from ._html import escape
 from .player import Player
 

@@ -21,8 +21,7 @@ import ipywidgets as W
 from .._text import shorten
 from ..errors import InvalidRequestError
 from ..request.models import VideoRequest
-from ..store import Store, export_history
-from ..store.export import HistoryItem, history_items
+from ..store import HistoryItem, Store, export_history, history_items
 from ._args import check_type
 from ._history_card import card_html, item_player
 from ._html import error_html, escape, mark, note, styled, stylesheet
@@ -313,5 +312,5 @@ def history(
     check_type("history()", "since", since, (date, int, float, str, type(None)), _DATE_LIKE)
     check_type("history()", "max_cost", max_cost, (int, float, type(None)), "a number or None")
     store = Store.open(get_settings().media_dir)
-    entries = store.history(limit, text=text, since=to_epoch(since), max_cost=max_cost)
+    entries = store.history_entries(limit, text=text, since=to_epoch(since), max_cost=max_cost)
     return HistoryGallery(entries, text=text, since=since, max_cost=max_cost)
