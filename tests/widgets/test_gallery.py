@@ -252,7 +252,7 @@ def test_a_deleted_video_stays_listed_with_a_placeholder_and_no_open(filled: Fil
 def test_cards_show_escaped_prompt_seed_cost_and_date(tmp_path: Path) -> None:
     store = Store(tmp_path / "m")
     add_task(store, "<img src=x onerror=alert(1)> & co", seeds=[42], cost=0.5)
-    g = HistoryGallery(store.history())
+    g = HistoryGallery(store.history_entries())
     html_text = g.grid.children[0].children[0].value
     assert "<img src=x" not in html_text
     assert "&lt;img src=x onerror=alert(1)&gt; &amp; co" in html_text
