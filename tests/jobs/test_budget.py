@@ -8,8 +8,8 @@ import pytest
 
 from wan_notebook import VideoRequest
 from wan_notebook.errors import BudgetExceededError
-from wan_notebook.jobs._budget import Budget, session_spend
-from wan_notebook.jobs._job import generate, seed_sweep
+from wan_notebook.jobs import generate, seed_sweep, session_spend
+from wan_notebook.jobs._budget import Budget
 
 if TYPE_CHECKING:
     from tests.wan_fixtures import Wan

@@ -36,9 +36,9 @@ from wan_notebook.errors import (
     TaskFailedError,
     WanError,
 )
-from wan_notebook.jobs import _budget as budget
-from wan_notebook.jobs import _job as jobs
-from wan_notebook.jobs._job import Job, JobGroup, generate, seed_sweep
+from wan_notebook.jobs import Job, JobGroup, generate, seed_sweep, session_spend
+from wan_notebook.jobs._inputs import INLINE_IMAGE_BYTES
+from wan_notebook.jobs._progress import ESTIMATE_CAP
 
 if TYPE_CHECKING:
     from tests.wan_fixtures import Wan
@@ -206,10 +206,12 @@ def test_progress_is_estimated_when_the_api_sends_none(wan: Wan, engine) -> None
     job = generate(PROMPT, size="1280x720", seed=41)
     wait_until(lambda: job.status == "processing", 10, "processing")
     assert job.progress_source == "estimate"
-    assert job.progress is not None and 0.0 <= job.progress <= jobs.ESTIMATE_CAP
+    assert job.progress is not None and 0.0 <= job.progress <= ESTIMATE_CAP
     job.wait(30)
     # Finished jobs teach the estimate: similar jobs are now expected to take about as long.
-    learned = wan.store.typical_seconds("720p", 5, backend=jobs._context().backend.cache_scope)
+    learned = wan.store.typical_seconds(
+        "720p", 5, backend=wan.session.context().backend.cache_scope
+    )
     assert learned is not None and 1.0 < learned < 10.0
 
 
@@ -300,7 +302,7 @@ def test_a_large_local_image_is_uploaded_once_and_the_journal_keeps_the_sent_jso
     eng = engine(delay=0.2, render_mode="tiny")
     wan.use(eng)
     image = _noise_png(tmp_path / "first.png")
-    assert image.stat().st_size > jobs.INLINE_IMAGE_BYTES
+    assert image.stat().st_size > INLINE_IMAGE_BYTES
     first = generate(PROMPT, image=str(image), resolution="720p", seed=1).wait(60)
     second = generate(PROMPT, image=str(image), resolution="720p", seed=2).wait(60)
     assert eng.stats()["tasks"]["imageUpload"] == 1
@@ -410,7 +412,7 @@ def test_each_fault_ends_in_a_result_or_the_right_error_and_a_clean_journal(
         assert stats["generations_rendered"] == 2  # but run (and billed) once each
         assert any("already accepted" in d for j in group for _, _, d in j.events)
     if faults.get("reject_batched_get_response"):
-        assert jobs._context().client.batched_polls is False
+        assert wan.session.context().client.batched_polls is False
     assert journal_problems(wan.media_dir) == []
 
 
@@ -422,7 +424,7 @@ def test_insufficient_credit_on_the_engine_fails_without_billing(wan: Wan, engin
     assert sorted(j.status for j in group) == ["done", "failed"]
     failed = next(j for j in group if j.status == "failed")
     assert isinstance(failed.error, InsufficientCreditError)
-    assert budget.session_spend() == pytest.approx(0.5)  # the refused task was released
+    assert session_spend() == pytest.approx(0.5)  # the refused task was released
     assert journal_problems(wan.media_dir) == []
 
 
@@ -503,7 +505,7 @@ def test_a_journal_that_cannot_be_written_fails_the_job_instead_of_hanging(
     with pytest.raises(WanError, match=r"internal error.*database is locked"):
         job.wait(10)
     assert _requests(eng.stats()) == 0  # never sent without its journal row
-    assert budget.session_spend() == 0.0  # and so not counted against the budget
+    assert session_spend() == 0.0  # and so not counted against the budget
 
 
 def test_a_refused_key_at_submit_is_not_counted_as_spent(wan: Wan, engine) -> None:
@@ -511,6 +513,6 @@ def test_a_refused_key_at_submit_is_not_counted_as_spent(wan: Wan, engine) -> No
     wan.use(eng, api_key="wan-local-wrong-key-111111111111")
     with pytest.raises(AuthenticationError):
         generate(PROMPT, size="1280x720", seed=1).wait(30)
-    assert budget.session_spend() == 0.0
+    assert session_spend() == 0.0
     row = wan.store.tasks()[0]
     assert row.status == "failed" and not row.recoverable

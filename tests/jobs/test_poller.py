@@ -17,8 +17,8 @@ from tests.fake_runware import FakeRunware
 from tests.wan_checks import journal_problems, wait_until
 from wan_notebook import VideoRequest
 from wan_notebook.errors import TaskFailedError
+from wan_notebook.jobs import JobGroup, generate, generate_many, seed_sweep
 from wan_notebook.jobs import _loop as runtime
-from wan_notebook.jobs._job import JobGroup, generate, generate_many, seed_sweep
 from wan_notebook.jobs._poller import Poller
 
 if TYPE_CHECKING:
