@@ -15,6 +15,7 @@ from ..errors import JobTimeoutError, WanError
 from ..store._journal import Result
 from . import _loop as runtime
 from ._job import Job, wait_limit
+from ._state import total_cost
 
 __all__ = ["JobGroup"]
 
@@ -61,8 +62,7 @@ class JobGroup(Sequence[Job]):
 
     @property
     def total_cost(self) -> float | None:
-        costs = [job.cost for job in self.jobs if job.cost is not None]
-        return round(sum(costs), 6) if costs else None
+        return total_cost(job.cost for job in self.jobs)
 
     @property
     def estimated_cost(self) -> float:

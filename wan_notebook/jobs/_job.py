@@ -29,15 +29,12 @@ import time
 from collections.abc import Generator, Mapping
 from typing import Any, Final, Literal
 
-from .._status import JobStatus
 from ..client._answers import VideoResult
 from ..client._client import Accepted
 from ..errors import Failure, JobCancelledError, JobTimeoutError, TaskFailedError, WanError
-from ..request.models import VideoRequest
 from ..settings import get_settings
 from ..store._journal import Result, TaskRow
 from . import _loop as runtime
-from ._context import Context
 from ._faults import MAYBE_TAKEN, as_wan_error, code_of, recoverable
 from ._inputs import api_task
 from ._poller import Poller
@@ -63,22 +60,12 @@ class Job(JobState):
     on the loop thread after every change.
     """
 
-    def __init__(
-        self,
-        request: VideoRequest,
-        *,
-        fingerprint: str,
-        ctx: Context,
-        loop: asyncio.AbstractEventLoop | None,
-        status: JobStatus = "queued",
-    ) -> None:
-        super().__init__(request, fingerprint=fingerprint, ctx=ctx, loop=loop, status=status)
-        self._task: asyncio.Task[None] | None = None
-        self._watched = _Watched(self)
-        self._api_task: dict[str, Any] | None = None
-        self._journaled = False
-        self._sent = False
-        self._reserved = 0.0
+    # What running adds to the state (class defaults until the job sets them).
+    _task: asyncio.Task[None] | None = None  # the running coroutine
+    _api_task: dict[str, Any] | None = None  # the JSON sent, once prepared
+    _journaled = False  # its journal row exists
+    _sent = False  # its submission left: the API may take (and bill) it
+    _reserved = 0.0  # USD of the session budget it holds
 
     # ----- waiting and cancelling ----------------------------------------------------------------
 
@@ -220,7 +207,7 @@ class Job(JobState):
             )
             self._journaled = True
             poller = Poller.for_loop(self._loop_required())
-            outcome = await poller.submit(ctx.client, task, self._watched)
+            outcome = await poller.submit(ctx.client, task, _Watched(self))
             if not isinstance(outcome, Accepted):
                 taken_maybe = isinstance(outcome, MAYBE_TAKEN)
                 if not taken_maybe:  # refused (invalid, no credit, bad key): not billed
@@ -268,7 +255,7 @@ class Job(JobState):
         )
         self._progress.expected = expected
         watch = Poller.for_loop(self._loop_required()).watch(
-            self._watched, ctx.client, acked=acked, may_resubmit=may_resubmit, expected=expected
+            _Watched(self), ctx.client, acked=acked, may_resubmit=may_resubmit, expected=expected
         )
         try:
             outcome = await watch

@@ -224,5 +224,5 @@ def _as_request(request: RequestLike | None, fields: Mapping[str, Any]) -> Video
 
 
 def _check_iterable(value: object, name: str) -> None:
-    if not isinstance(value, Iterable) or isinstance(value, str | bytes | Mapping):
+    if not isinstance(value, Iterable) or isinstance(value, str | bytes | Mapping | VideoRequest):
         raise TypeError(f"{name} must be an iterable, not {type(value).__name__}")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Literal, Self
 
 from .._status import TERMINAL_STATUSES, JobStatus
@@ -23,7 +23,7 @@ from ..store._journal import Result
 from ._context import Context
 from ._progress import Progress
 
-__all__ = ["JobState"]
+__all__ = ["JobState", "total_cost"]
 
 log = logging.getLogger("wan_notebook.jobs")
 
@@ -80,8 +80,7 @@ class JobState:
 
     @property
     def cost(self) -> float | None:
-        costs = [r.cost for r in self.results if r.cost is not None]
-        return round(sum(costs), 6) if costs else None
+        return total_cost(r.cost for r in self.results)
 
     @property
     def estimated_cost(self) -> float:
@@ -135,3 +134,9 @@ class JobState:
         self._set(status, detail)
         if self._done is not None and not self._done.done():
             self._done.set_result(None)
+
+
+def total_cost(costs: Iterable[float | None]) -> float | None:
+    """The sum of the known costs (USD, to the micro-dollar), or None when none is known."""
+    known = [cost for cost in costs if cost is not None]
+    return round(sum(known), 6) if known else None
