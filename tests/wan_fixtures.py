@@ -18,6 +18,7 @@ import pytest
 from tests.fake_runware import FakeRunware
 from wan_notebook import settings
 from wan_notebook.jobs import Session, use_session
+from wan_notebook.jobs import _loop as runtime
 from wan_notebook.local.launcher import EngineHandle
 from wan_notebook.store._journal import Store
 
@@ -78,5 +79,23 @@ def wan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Wan]:
             if job._loop is not None and job._loop.is_running():  # async tests close theirs
                 job.cancel()
     use_session(previous)
+    _close_pools(helper.sessions)
     settings.reset()
     Store.close_all()
+
+
+# Sessions whose jobs ran on an async test's loop: that loop is closed before teardown, so
+# their pools there cannot be closed. They are kept to the end of the run (as the process-wide
+# job list kept every client before); collected in a later test, they would warn there
+# (ResourceWarning: unclosed socket).
+_KEPT: list[Session] = []
+
+
+def _close_pools(sessions: list[Session]) -> None:
+    """Close the sessions' connection pools on the private loop, where sync tests' jobs ran."""
+    private = runtime.running_private_loop()
+    for session in sessions:
+        if private is not None:
+            runtime.run_sync(session.aclose(), 10.0, loop=private)
+        if any(job._loop not in (None, private) for job in session.jobs):
+            _KEPT.append(session)

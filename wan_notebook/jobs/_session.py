@@ -71,6 +71,13 @@ class Session:
                 _close_clients_on_shutdown()
         return Context(backend, client, Store.open(s.media_dir), s, self.budget)
 
+    async def aclose(self) -> None:
+        """Close this session's connection pools on the running loop (as ``client.aclose``)."""
+        with self._lock:
+            clients = list(self._clients.values())
+        for client in clients:
+            await client.aclose()
+
 
 _current = Session()  # the process's own: every job of a notebook session starts here
 _hook_lock = threading.Lock()
