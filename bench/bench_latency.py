@@ -31,8 +31,7 @@ def main() -> int:
     parser.add_argument("--delay", type=float, default=3.0, help="engine seconds per clip")
     args = parser.parse_args()
 
-    from wan_notebook import settings
-    from wan_notebook.jobs import _job as jobs
+    from wan_notebook import jobs, settings
     from wan_notebook.local.launcher import start_engine
 
     engine = start_engine(delay=args.delay, render_mode="tiny")

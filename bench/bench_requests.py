@@ -88,7 +88,7 @@ WARM_UP_SEED = 1_000_000  # one task per client before measuring: lazy imports, 
 
 def run_ours(meter: Meter, jobs: int, folder: Path) -> Row:
     from wan_notebook import VideoRequest, configure, generate
-    from wan_notebook.jobs._job import seed_sweep
+    from wan_notebook.jobs import seed_sweep
 
     engine = meter.engine
     configure(backend="runware", base_url=engine.base_url, api_key=engine.api_key, media_dir=folder)

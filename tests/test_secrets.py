@@ -9,10 +9,9 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.wan_checks import wait_until
-from wan_notebook import VideoRequest, settings
+from wan_notebook import VideoRequest, jobs, settings
 from wan_notebook.client._backend import resolve
-from wan_notebook.jobs import _job as jobs
-from wan_notebook.jobs._job import generate, seed_sweep
+from wan_notebook.jobs import generate, seed_sweep
 
 if TYPE_CHECKING:
     from tests.wan_fixtures import Wan
@@ -56,7 +55,8 @@ def test_the_key_is_in_no_file_repr_error_or_log(
     for error in errors:
         shown += [repr(error), str(error), error._render_traceback_(), error.hint]
     shown += [broken, settings.get_settings(), settings.get_settings().public(),
-              resolve(), jobs._context().client, jobs._context()]  # fmt: skip
+              resolve(), wan.session.context().client, wan.session.context(),
+              wan.session]  # fmt: skip
 
     assert "HTTP Request: POST" in caplog.text  # the capture sees httpx's own log lines
     texts = {"reprs": "\n".join(repr(x) + str(x) for x in shown), "logs": caplog.text}

@@ -1,13 +1,19 @@
-"""Checks shared by the client/jobs tests: waiting on conditions, and a clean journal."""
+"""Checks shared by the client/jobs tests: waiting on conditions, request counts, result
+files, and a clean journal."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from wan_notebook._status import TERMINAL_STATUSES
 from wan_notebook.store import JOURNAL_NAME, Store
+
+if TYPE_CHECKING:
+    from wan_notebook.jobs import Job
 
 
 def wait_until(check: Callable[[], bool], timeout: float = 30.0, what: str = "condition") -> None:
@@ -17,6 +23,20 @@ def wait_until(check: Callable[[], bool], timeout: float = 30.0, what: str = "co
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.02)
+
+
+def http_requests(stats: dict[str, Any]) -> int:
+    """HTTP requests an engine answered (from ``EngineHandle.stats()``)."""
+    return int(stats["http_requests"])
+
+
+def check_files(job: Job) -> None:
+    """Each result file of ``job`` holds what its record and sidecar say."""
+    for result in job.results:
+        data = result.path.read_bytes()
+        assert hashlib.sha256(data).hexdigest() == result.sha256
+        assert len(data) == result.bytes
+        assert result.sidecar is not None and result.sidecar.exists()
 
 
 def journal_problems(media_dir: Path) -> list[str]:

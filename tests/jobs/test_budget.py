@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.wan_checks import http_requests
 from wan_notebook import VideoRequest
 from wan_notebook.errors import BudgetExceededError
-from wan_notebook.jobs._budget import Budget, session_spend
-from wan_notebook.jobs._job import generate, seed_sweep
+from wan_notebook.jobs import generate, seed_sweep, session_spend
+from wan_notebook.jobs._budget import Budget
 
 if TYPE_CHECKING:
     from tests.wan_fixtures import Wan
 
 
 PROMPT = "a lighthouse in a storm, waves crashing"
-
-
-def _requests(stats: dict[str, Any]) -> int:
-    return int(stats["http_requests"])
 
 
 def test_a_reservation_past_the_cap_is_refused_and_commits_nothing() -> None:
@@ -52,8 +49,8 @@ def test_the_budget_refuses_a_submission_that_would_pass_the_cap(wan: Wan, engin
     generate(PROMPT, size="1280x720", seed=1).wait(30)  # $0.50
     with pytest.raises(BudgetExceededError, match=r"\$0\.75.*\$0\.70.*\$1\.20"):
         generate(PROMPT, size="1920x1080", seed=2)  # $0.75 + $0.75 > $0.70 left
-    before = _requests(eng.stats())
+    before = http_requests(eng.stats())
     with pytest.raises(BudgetExceededError):
         seed_sweep(VideoRequest.build(PROMPT, size="1280x720"), [5, 6])  # $1.00: all or none
-    assert _requests(eng.stats()) == before
+    assert http_requests(eng.stats()) == before
     assert session_spend() == pytest.approx(0.5)

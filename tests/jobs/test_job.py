@@ -1,4 +1,4 @@
-"""Jobs from request to file: the cache, spending, faults, cancel and waiting.
+"""Jobs from request to file: the cache, spending, progress, cancel and waiting.
 
 Acceptance tests run against the real local engine over loopback (``engine`` fixture);
 a few shapes the engine does not make use the in-memory ``FakeRunware``.
@@ -7,56 +7,34 @@ a few shapes the engine does not make use the in-memory ``FakeRunware``.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import os
 import subprocess
 import sys
 import textwrap
 import time
-import uuid
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import httpx
 import pytest
 
-from tests.fake_runware import FakeRunware
-from tests.wan_checks import journal_problems, wait_until
+from tests.wan_checks import check_files, http_requests, journal_problems, wait_until
 from wan_notebook import VideoRequest
 from wan_notebook.errors import (
     AuthenticationError,
-    InsufficientCreditError,
     InvalidRequestError,
     JobCancelledError,
     JobTimeoutError,
-    NetworkError,
-    RateLimitError,
-    ServerError,
     TaskFailedError,
     WanError,
 )
-from wan_notebook.jobs import _budget as budget
-from wan_notebook.jobs import _job as jobs
-from wan_notebook.jobs._job import Job, JobGroup, generate, seed_sweep
+from wan_notebook.jobs import Job, JobGroup, generate, seed_sweep, session_spend
+from wan_notebook.jobs._progress import ESTIMATE_CAP
 
 if TYPE_CHECKING:
     from tests.wan_fixtures import Wan
 
 
 PROMPT = "a lighthouse in a storm, waves crashing"
-
-
-def _requests(stats: dict[str, Any]) -> int:
-    return int(stats["http_requests"])
-
-
-def _check_files(job: Job) -> None:
-    for result in job.results:
-        data = result.path.read_bytes()
-        assert hashlib.sha256(data).hexdigest() == result.sha256
-        assert len(data) == result.bytes
-        assert result.sidecar is not None and result.sidecar.exists()
 
 
 # ----- the happy path -------------------------------------------------------------------------
@@ -75,7 +53,7 @@ def test_generate_returns_at_once_and_the_job_ends_with_a_file(wan: Wan, engine)
     assert result.path.parent == wan.media_dir and result.path.suffix == ".mp4"
     assert result.seed == 3 and result.cost == pytest.approx(0.5) and job.cost == 0.5
     assert (result.width, result.height, result.duration, result.format) == (1280, 720, 5.0, "MP4")
-    _check_files(job)
+    check_files(job)
     sidecar = json.loads(result.sidecar.read_text())  # type: ignore[union-attr]
     assert sidecar["request"]["taskUUID"] == job.task_uuid
     assert sidecar["result"]["sha256"] == result.sha256
@@ -134,7 +112,7 @@ def test_an_invalid_request_raises_before_any_network_call(wan: Wan, engine) -> 
     with pytest.raises(InvalidRequestError) as caught:
         generate(PROMPT, size="1280x721", duration=7)
     assert set(caught.value.parameters) >= {"size", "duration"} or caught.value.parameters
-    assert _requests(eng.stats()) == 0
+    assert http_requests(eng.stats()) == 0
     assert wan.store.tasks() == []
 
 
@@ -174,7 +152,7 @@ def test_number_results_brings_every_video_once(wan: Wan, engine) -> None:
     assert len({r.video_uuid for r in job.results}) == 3
     assert len({r.path for r in job.results}) == 3
     assert job.cost == pytest.approx(1.5)
-    _check_files(job)
+    check_files(job)
 
 
 def test_a_partial_failure_keeps_the_successes(wan: Wan, engine) -> None:
@@ -185,7 +163,7 @@ def test_a_partial_failure_keeps_the_successes(wan: Wan, engine) -> None:
         job.wait(30)
     assert job.status == "failed" and len(job.results) == 1
     assert isinstance(job.error, TaskFailedError) and job.error.code == "inferenceError"
-    _check_files(job)
+    check_files(job)
     assert journal_problems(wan.media_dir) == []
 
 
@@ -206,10 +184,12 @@ def test_progress_is_estimated_when_the_api_sends_none(wan: Wan, engine) -> None
     job = generate(PROMPT, size="1280x720", seed=41)
     wait_until(lambda: job.status == "processing", 10, "processing")
     assert job.progress_source == "estimate"
-    assert job.progress is not None and 0.0 <= job.progress <= jobs.ESTIMATE_CAP
+    assert job.progress is not None and 0.0 <= job.progress <= ESTIMATE_CAP
     job.wait(30)
     # Finished jobs teach the estimate: similar jobs are now expected to take about as long.
-    learned = wan.store.typical_seconds("720p", 5, backend=jobs._context().backend.cache_scope)
+    learned = wan.store.typical_seconds(
+        "720p", 5, backend=wan.session.context().backend.cache_scope
+    )
     assert learned is not None and 1.0 < learned < 10.0
 
 
@@ -284,186 +264,6 @@ def test_job_repr_is_short(wan: Wan, engine) -> None:
     job.wait(30)
 
 
-# ----- local inputs ----------------------------------------------------------------------------
-
-
-def _noise_png(path: Path, size: tuple[int, int] = (1280, 720)) -> Path:
-    from PIL import Image
-
-    Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3)).save(path)
-    return path
-
-
-def test_a_large_local_image_is_uploaded_once_and_the_journal_keeps_the_sent_json(
-    wan: Wan, engine, tmp_path: Path
-) -> None:
-    eng = engine(delay=0.2, render_mode="tiny")
-    wan.use(eng)
-    image = _noise_png(tmp_path / "first.png")
-    assert image.stat().st_size > jobs.INLINE_IMAGE_BYTES
-    first = generate(PROMPT, image=str(image), resolution="720p", seed=1).wait(60)
-    second = generate(PROMPT, image=str(image), resolution="720p", seed=2).wait(60)
-    assert eng.stats()["tasks"]["imageUpload"] == 1
-    for job in (first, second):
-        sent = wan.store.task(job.task_uuid).request  # type: ignore[union-attr]
-        (frame,) = sent["inputs"]["frameImages"]
-        frame = frame["image"] if isinstance(frame, dict) else frame
-        assert str(image) not in json.dumps(sent)
-        assert uuid.UUID(frame)
-
-
-def test_a_small_local_image_travels_inline(wan: Wan, engine, tmp_path: Path) -> None:
-    from tests.samples import png_bytes
-
-    eng = engine(delay=0.2, render_mode="tiny")
-    wan.use(eng)
-    image = tmp_path / "small.png"
-    image.write_bytes(png_bytes(640, 360))
-    job = generate(PROMPT, image=str(image), resolution="720p", seed=3).wait(60)
-    sent = wan.store.task(job.task_uuid).request  # type: ignore[union-attr]
-    assert json.dumps(sent["inputs"]).count("data:image/png;base64,") == 1
-    assert "imageUpload" not in eng.stats()["tasks"]
-
-
-def test_local_audio_is_stored_with_media_storage_before_submit(
-    wan: Wan, engine, tmp_path: Path
-) -> None:
-    from tests.samples import wav_bytes
-
-    eng = engine(delay=0.2, render_mode="tiny")
-    wan.use(eng)
-    track = tmp_path / "track.wav"
-    track.write_bytes(wav_bytes(4.0))
-    job = generate(PROMPT, size="1280x720", seed=4, audio_input=str(track)).wait(60)
-    assert eng.stats()["tasks"]["mediaStorage"] == 1
-    sent = wan.store.task(job.task_uuid).request  # type: ignore[union-attr]
-    assert uuid.UUID(sent["inputs"]["audio"])
-
-
-# ----- every fault the engine can inject ----------------------------------------------------------
-
-FAULTS: list[tuple[str, dict[str, Any], dict[str, Any], type[WanError] | None]] = [
-    ("429 with Retry-After", {"next": {"429": 2}, "retry_after": 1}, {}, None),
-    ("429 until retries run out", {"next": {"429": 9}, "retry_after": 0}, {"max_attempts": 3},
-     RateLimitError),
-    ("a burst of 500", {"next": {"500": 3}}, {}, None),
-    ("a burst of 503", {"next": {"503": 4}}, {}, None),
-    ("503 until retries run out", {"next": {"503": 9}}, {"max_attempts": 3}, ServerError),
-    ("dropped connections", {"next": {"drop": 2}}, {}, None),
-    ("processed, then dropped", {"next": {"drop_after": 1}}, {}, None),
-    ("a slow answer", {"next": {"slow": 1}, "slow_seconds": 0.3}, {}, None),
-    ("slower than the timeout", {"next": {"slow": 1}, "slow_seconds": 1.5},
-     {"request_timeout": 0.4}, None),
-    ("malformed JSON", {"next": {"malformed": 2}}, {}, None),
-    ("JSON of the wrong shape", {"next": {"malformed": 2}, "malformed": "shape"}, {}, None),
-    ("malformed until retries run out", {"next": {"malformed": 9}}, {"max_attempts": 3},
-     NetworkError),
-    ("a failed generation", {"next": {"task_fail": 1}}, {}, TaskFailedError),
-    ("a failed generation, data shape", {"next": {"task_fail": 1}, "error_shape": "data"}, {},
-     TaskFailedError),
-    ("truncated downloads", {"next": {"truncate": 2}}, {}, None),
-    ("truncated until retries run out", {"rates": {"truncate": 1.0}}, {"max_attempts": 2},
-     NetworkError),
-    ("402 insufficient credit", {"next": {"402": 1}}, {}, InsufficientCreditError),
-    ("faults on polls only", {"apply_to": ["getResponse"],
-                              "next": {"503": 2, "drop": 1, "malformed": 1, "429": 1}}, {}, None),
-    ("polls failing for good", {"apply_to": ["getResponse"], "rates": {"503": 1.0}},
-     {"max_attempts": 2}, ServerError),
-    ("batched getResponse refused", {"reject_batched_get_response": True}, {}, None),
-]  # fmt: skip
-
-
-@pytest.mark.parametrize(
-    ("faults", "changes", "expected"),
-    [pytest.param(f, c, e, id=name) for name, f, c, e in FAULTS],
-)
-def test_each_fault_ends_in_a_result_or_the_right_error_and_a_clean_journal(
-    wan: Wan,
-    engine,
-    faults: dict[str, Any],
-    changes: dict[str, Any],
-    expected: type[WanError] | None,
-) -> None:
-    eng = engine(delay=0.2, render_mode="tiny")
-    wan.use(eng, **changes)
-    # Two jobs at once, so batched submits and polls meet the faults too.
-    eng.set_faults({"seed": 1, **faults})
-    started = time.monotonic()
-    group = seed_sweep(VideoRequest.build(PROMPT, size="1280x720"), [1, 2])
-    group.wait(60, raise_errors=False)
-    elapsed = time.monotonic() - started
-    stats = eng.stats()
-    if expected is None:
-        assert group.errors == [] and group.counts == {"done": 2}
-        for job in group:
-            _check_files(job)
-        assert all(n == 1 for n in stats["submits_by_uuid"].values()) or faults.get("next", {}).get(
-            "drop_after"
-        ) or changes.get("request_timeout")  # fmt: skip
-    else:
-        assert group.errors, "expected a failure"
-        assert all(isinstance(e, expected) for e in group.errors), group.errors
-    if "429" in faults.get("next", {}) and faults.get("retry_after"):
-        assert elapsed >= 2 * faults["retry_after"] - 0.1  # Retry-After was honoured
-    if faults.get("next", {}).get("drop_after"):
-        assert max(stats["submits_by_uuid"].values()) == 2  # resent once, same taskUUID
-        assert stats["generations_rendered"] == 2  # but run (and billed) once each
-        assert any("already accepted" in d for j in group for _, _, d in j.events)
-    if faults.get("reject_batched_get_response"):
-        assert jobs._context().client.batched_polls is False
-    assert journal_problems(wan.media_dir) == []
-
-
-def test_insufficient_credit_on_the_engine_fails_without_billing(wan: Wan, engine) -> None:
-    eng = engine(render_mode="tiny", credit=0.6)
-    wan.use(eng)
-    group = seed_sweep(VideoRequest.build(PROMPT, size="1280x720"), [1, 2])
-    group.wait(30, raise_errors=False)
-    assert sorted(j.status for j in group) == ["done", "failed"]
-    failed = next(j for j in group if j.status == "failed")
-    assert isinstance(failed.error, InsufficientCreditError)
-    assert budget.session_spend() == pytest.approx(0.5)  # the refused task was released
-    assert journal_problems(wan.media_dir) == []
-
-
-def test_a_wrong_key_is_an_authentication_error(wan: Wan, engine) -> None:
-    eng = engine(render_mode="tiny")
-    wan.use(eng, api_key="wan-local-wrong-key-000000000000")
-    job = generate(PROMPT, size="1280x720", seed=1)
-    with pytest.raises(AuthenticationError):
-        job.wait(30)
-    assert journal_problems(wan.media_dir) == []
-
-
-# ----- shapes the engine does not make (in-memory fake) ------------------------------------------
-
-
-def test_a_failed_generation_in_the_data_shape_is_read(wan: Wan) -> None:
-    fake = FakeRunware(error_shape="data", fail_generations={0})
-    wan.use_fake(fake)
-    with pytest.raises(TaskFailedError, match="it broke"):
-        generate(PROMPT, size="1280x720", seed=1).wait(30)
-
-
-def test_a_result_without_a_url_is_a_recoverable_failure(wan: Wan) -> None:
-    fake = FakeRunware(polls_until_done=0)
-
-    def no_url(request: httpx.Request, tasks: list[dict[str, Any]]) -> Any:
-        if tasks[0]["taskType"] != "getResponse":
-            return None
-        data = [{"taskType": "videoInference", "taskUUID": t["taskUUID"], "status": "success",
-                 "videoUUID": str(uuid.uuid4())} for t in tasks]  # fmt: skip
-        return httpx.Response(200, json={"data": data})
-
-    fake.before.append(no_url)
-    wan.use_fake(fake)
-    job = generate(PROMPT, size="1280x720", seed=1)
-    with pytest.raises(NetworkError, match="no videoURL"):
-        job.wait(30)
-    row = wan.store.task(job.task_uuid)
-    assert row is not None and row.status == "failed" and row.recoverable
-
-
 # ----- backends and robustness ---------------------------------------------------------------
 
 
@@ -502,8 +302,8 @@ def test_a_journal_that_cannot_be_written_fails_the_job_instead_of_hanging(
     job = generate(PROMPT, size="1280x720", seed=1)
     with pytest.raises(WanError, match=r"internal error.*database is locked"):
         job.wait(10)
-    assert _requests(eng.stats()) == 0  # never sent without its journal row
-    assert budget.session_spend() == 0.0  # and so not counted against the budget
+    assert http_requests(eng.stats()) == 0  # never sent without its journal row
+    assert session_spend() == 0.0  # and so not counted against the budget
 
 
 def test_a_refused_key_at_submit_is_not_counted_as_spent(wan: Wan, engine) -> None:
@@ -511,6 +311,6 @@ def test_a_refused_key_at_submit_is_not_counted_as_spent(wan: Wan, engine) -> No
     wan.use(eng, api_key="wan-local-wrong-key-111111111111")
     with pytest.raises(AuthenticationError):
         generate(PROMPT, size="1280x720", seed=1).wait(30)
-    assert budget.session_spend() == 0.0
+    assert session_spend() == 0.0
     row = wan.store.tasks()[0]
     assert row.status == "failed" and not row.recoverable

@@ -14,11 +14,11 @@ import httpx
 import pytest
 
 from tests.fake_runware import FakeRunware
-from tests.wan_checks import journal_problems, wait_until
+from tests.wan_checks import http_requests, journal_problems, wait_until
 from wan_notebook import VideoRequest
 from wan_notebook.errors import TaskFailedError
+from wan_notebook.jobs import JobGroup, generate, generate_many, seed_sweep
 from wan_notebook.jobs import _loop as runtime
-from wan_notebook.jobs._job import JobGroup, generate, generate_many, seed_sweep
 from wan_notebook.jobs._poller import Poller
 
 if TYPE_CHECKING:
@@ -30,10 +30,6 @@ PROMPT = "a lighthouse in a storm, waves crashing"
 
 def _poller() -> Poller:
     return Poller.for_loop(runtime.private_loop())
-
-
-def _requests(stats: dict[str, Any]) -> int:
-    return int(stats["http_requests"])
 
 
 def test_each_event_loop_has_one_poller() -> None:
@@ -62,7 +58,7 @@ def test_a_seed_sweep_is_submitted_in_one_post(wan: Wan, engine) -> None:
     assert group.total_cost == pytest.approx(4.0)
     assert len(group.results) == 8
     polls = stats["tasks"]["getResponse"]
-    assert _requests(stats) < 1 + polls / 4  # many getResponse tasks per POST
+    assert http_requests(stats) < 1 + polls / 4  # many getResponse tasks per POST
 
 
 def test_32_jobs_in_flight_take_far_fewer_requests_than_polling_per_task(wan: Wan, engine) -> None:
@@ -74,7 +70,7 @@ def test_32_jobs_in_flight_take_far_fewer_requests_than_polling_per_task(wan: Wa
     group.wait(120)
     stats = eng.stats()
     ticks = _poller().ticks - ticks
-    requests = _requests(stats)
+    requests = http_requests(stats)
     # One POST for the 32 submissions, then one POST per tick for all live tasks.
     assert requests <= 1 + ticks + 2, (requests, ticks)
     # A naive client polls each task every second on its own: at least one submit and

@@ -14,8 +14,8 @@ import pytest
 
 from tests.wan_checks import journal_problems, wait_until
 from wan_notebook import VideoRequest
-from wan_notebook.jobs import _job as jobs
-from wan_notebook.jobs._job import arecover, generate, recover
+from wan_notebook.errors import NetworkError
+from wan_notebook.jobs import arecover, generate, recover
 
 if TYPE_CHECKING:
     from tests.wan_fixtures import Wan
@@ -91,7 +91,7 @@ def test_kill_9_with_jobs_in_flight_then_recover_in_a_new_process_fetches_every_
 def _journal_only(wan: Wan, request: VideoRequest) -> dict[str, Any]:
     """What a kernel that died between journaling and sending leaves behind."""
     task = {**request.to_api(), "includeCost": True}
-    ctx = jobs._context()
+    ctx = wan.session.context()
     wan.store.journal(
         request.task_uuid, fingerprint=request.fingerprint(), request=task,
         backend=ctx.backend.cache_scope, base_url=ctx.backend.base_url, engine=ctx.backend.label,
@@ -128,7 +128,7 @@ def test_a_download_that_failed_is_fetched_by_a_later_recover(wan: Wan, engine) 
     eng = engine(delay=0.2, render_mode="tiny", faults={"rates": {"truncate": 1.0}})
     wan.use(eng, max_attempts=2)
     job = generate(PROMPT, size="1280x720", seed=9)
-    with pytest.raises(jobs.NetworkError):
+    with pytest.raises(NetworkError):
         job.wait(30)
     row = wan.store.task(job.task_uuid)
     assert row is not None and row.status == "failed" and row.recoverable

@@ -128,12 +128,12 @@ def test_typical_seconds_is_the_median_of_similar_jobs(store: Store) -> None:
     assert store.typical_seconds("1080p", 5) is None
 
 
-def test_session_spend_counts_submitted_tasks_of_this_session(store: Store) -> None:
+def test_journaled_spend_counts_submitted_tasks_of_this_session(store: Store) -> None:
     sent = _journal(store, cost=0.5)
     store.mark_submitted(sent)
     _journal(store, cost=1.0)  # journaled, never sent
-    assert store.session_spend() == pytest.approx(0.5)
-    assert store.session_spend("another-session") == 0.0
+    assert store.journaled_spend() == pytest.approx(0.5)
+    assert store.journaled_spend("another-session") == 0.0
     assert store.task(sent).session == SESSION_ID  # type: ignore[union-attr]
 
 

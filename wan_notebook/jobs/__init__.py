@@ -2,12 +2,18 @@
 
 This package's ``__init__`` is the jobs layer's whole surface for the layers above it
 (display, widgets, magics): they import from here, never from the private modules.
+
+Modules, in the order a job meets them: ``_start`` (entry points), ``_session`` (where
+jobs send, which are running, the budget; ``_context``, ``_budget``), ``_job`` (the state
+machine; ``_state`` its readable state), ``_inputs`` (the API task), ``_poller`` (batched
+submits and polls, through ``_watched``), ``_progress``, ``_save`` (files and sidecars),
+``_faults`` (what a failure means), ``_group`` (JobGroup) and ``_loop`` (which event loop).
 """
 
-from ._budget import session_spend
-from ._job import (
-    Job,
-    JobGroup,
+from ._group import JobGroup
+from ._job import Job
+from ._session import Session, session_spend, use_session
+from ._start import (
     arecover,
     generate,
     generate_many,
@@ -21,6 +27,7 @@ from ._job import (
 __all__ = [
     "Job",
     "JobGroup",
+    "Session",
     "arecover",
     "generate",
     "generate_many",
@@ -30,4 +37,5 @@ __all__ = [
     "session_jobs",
     "session_spend",
     "shutdown_quietly",
+    "use_session",
 ]

@@ -4,16 +4,16 @@ anything is sent.
 A job reserves its estimated cost before its submission and keeps it once the API may have
 taken the task; it gives it back when nothing was billed (refused, or cancelled before it was
 sent). The cap is ``settings.budget_usd`` (``WAN_BUDGET_USD``); ``None`` means no cap.
+Each ``Session`` has one budget, which all of its jobs draw on.
 """
 
 from __future__ import annotations
 
 import threading
-from typing import Final
 
 from ..errors import BudgetExceededError
 
-__all__ = ["Budget", "session_budget", "session_spend"]
+__all__ = ["Budget"]
 
 
 class Budget:
@@ -38,11 +38,3 @@ class Budget:
     def release(self, amount: float) -> None:
         with self._lock:
             self.committed = max(0.0, self.committed - amount)
-
-
-session_budget: Final = Budget()  # one per process: every job of the session draws on it
-
-
-def session_spend() -> float:
-    """Estimated USD committed by this session (tasks sent, or about to be)."""
-    return session_budget.committed

@@ -67,6 +67,12 @@ def private_loop() -> asyncio.AbstractEventLoop:
         return loop
 
 
+def running_private_loop() -> asyncio.AbstractEventLoop | None:
+    """The private loop if it runs, without starting one."""
+    loop = _private
+    return loop if loop is not None and loop.is_running() else None
+
+
 def is_private(loop: asyncio.AbstractEventLoop) -> bool:
     return loop is _private
 

@@ -8,7 +8,8 @@ store).
 
 A job hands its task to ``Poller.submit`` and then ``Poller.watch``es it; the watch ends in
 an ``Outcome`` (results and per-video errors) or raises a ``Failure``. A task the API does
-not know is resubmitted under the same taskUUID while that is safe (see ``jobs``).
+not know is resubmitted under the same taskUUID while that is safe (see ``jobs._job``).
+The poller sees a job only as a ``Watched`` (``_watched``) and writes nothing itself.
 """
 
 from __future__ import annotations
@@ -17,28 +18,33 @@ import asyncio
 import contextlib
 import logging
 import weakref
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Final
+from typing import Any, ClassVar, Final
 
-from ..client._answers import ApiErrorItem, PollItem, Processing, VideoResult
-from ..client._client import Accepted, AsyncRunwareClient, SubmitOutcome
+from ..client import (
+    Accepted,
+    ApiErrorItem,
+    AsyncRunwareClient,
+    PollItem,
+    Processing,
+    SubmitOutcome,
+    VideoResult,
+)
 from ..errors import (
     AuthenticationError,
     Failure,
     InsufficientCreditError,
     JobTimeoutError,
     NetworkError,
-    RateLimitError,
-    ServerError,
     TaskFailedError,
     WanError,
 )
 from ..settings import get_settings
+from ._faults import RECOVERABLE
+from ._watched import Outcome, Watched
 
-if TYPE_CHECKING:
-    from ._job import Job  # only for types: jobs imports this module
-
-__all__ = ["RECOVERABLE", "Failure", "Outcome", "Poller"]
+__all__ = ["Poller"]
 
 log = logging.getLogger("wan_notebook.jobs._poller")
 
@@ -46,27 +52,11 @@ NOT_FOUND_STRIKES: Final = 3  # an acknowledged task the API keeps not knowing h
 MAX_RESUBMITS: Final = 2
 POLL_FAILURES_BEFORE_GIVING_UP: Final = 3  # ticks whose retries were all used up
 PROGRESS_FOR_ESTIMATE: Final = 0.05  # below this, API progress says little about the end
-# Errors after which the API may still hold (and bill) a result: recover() retries those.
-RECOVERABLE: Final = (
-    NetworkError,
-    ServerError,
-    RateLimitError,
-    AuthenticationError,
-    JobTimeoutError,
-)
-
-
-@dataclass
-class Outcome:
-    """How a watched task ended: its videos, and the errors of those that failed."""
-
-    results: list[VideoResult]
-    errors: list[ApiErrorItem]
 
 
 @dataclass(eq=False)
 class _Watch:
-    job: Job
+    job: Watched
     client: AsyncRunwareClient
     future: asyncio.Future[Outcome]
     acked: bool
@@ -93,9 +83,9 @@ class _Watch:
 @dataclass(eq=False)
 class _Pending:
     client: AsyncRunwareClient
-    task: dict[str, Any]
+    task: Mapping[str, Any]
     future: asyncio.Future[SubmitOutcome]
-    job: Job | None = None
+    job: Watched | None = None
 
 
 class Poller:
@@ -131,7 +121,7 @@ class Poller:
     # -- called by jobs (on the loop thread) --
 
     def submit(
-        self, client: AsyncRunwareClient, task: dict[str, Any], job: Job | None = None
+        self, client: AsyncRunwareClient, task: Mapping[str, Any], job: Watched | None = None
     ) -> asyncio.Future[SubmitOutcome]:
         future: asyncio.Future[SubmitOutcome] = self._loop.create_future()
         self._pending.append(_Pending(client, task, future, job))
@@ -139,12 +129,18 @@ class Poller:
         return future
 
     def watch(
-        self, job: Job, client: AsyncRunwareClient, *, acked: bool, may_resubmit: bool
+        self,
+        job: Watched,
+        client: AsyncRunwareClient,
+        *,
+        acked: bool,
+        may_resubmit: bool,
+        expected: float,
     ) -> asyncio.Future[Outcome]:
+        """Follow a submitted task; ``expected``: the seconds it should take (0: unknown)."""
         s = get_settings()
         now = self._loop.time()
         future: asyncio.Future[Outcome] = self._loop.create_future()
-        expected = job._expected_seconds or 0.0
         self._watches[job.task_uuid] = _Watch(
             job=job,
             client=client,
@@ -211,7 +207,7 @@ class Poller:
         for client, items in by_client.items():
             for pending in items:
                 if pending.job is not None:
-                    pending.job._sent = True
+                    pending.job.sent()
             task = self._loop.create_task(self._send(client, items))
             self._inflight.add(task)
             task.add_done_callback(self._inflight.discard)
@@ -273,7 +269,7 @@ class Poller:
             delay = min(delay, _due_in(watch, now, s.poll_min, s.poll_max))
         self._next_poll_at = now + max(s.poll_min, delay)
         for watch in list(self._watches.values()):
-            watch.job._notify()  # progress estimates moved on
+            watch.job.ticked()
 
     def _apply(self, watch: _Watch, items: list[PollItem]) -> bool:
         """Take in one task's poll items; True when something finished or arrived."""
@@ -301,7 +297,7 @@ class Poller:
         watch.not_found = 0
         if items and not watch.acked:
             watch.acked = True
-            job._ctx.store.mark_submitted(job.task_uuid, acked=True)
+            job.accepted(confirmed=True)
         if progress is not None and progress >= PROGRESS_FOR_ESTIMATE:
             # The API's progress dates the end better than history or a guess can.
             watch.expected = (self._loop.time() - watch.started) / progress
@@ -309,8 +305,8 @@ class Poller:
         if len(errors) > len(watch.errors):
             watch.errors = errors
             new = True
-        job._progress_seen(progress, running=running or bool(watch.results))
-        if len(watch.results) + len(watch.errors) >= job.request.results:
+        job.progressed(progress, running=running or bool(watch.results))
+        if len(watch.results) + len(watch.errors) >= job.results_expected:
             results = sorted(watch.results.values(), key=lambda r: r.key)
             return self._end(watch, Outcome(results, watch.errors))
         return new
@@ -340,7 +336,7 @@ class Poller:
         watch.resubmitting = True
         job = watch.job
         log.info("task %s unknown to the API: resubmitting it (same taskUUID)", job.task_uuid)
-        future = self.submit(watch.client, job._api_task or {}, job)
+        future = self.submit(watch.client, job.api_task, job)
 
         def done(f: asyncio.Future[SubmitOutcome]) -> None:
             watch.resubmitting = False
@@ -351,7 +347,7 @@ class Poller:
                 watch.acked = outcome.confirmed
                 watch.may_resubmit = not outcome.confirmed
                 watch.first_poll_at = self._loop.time() + get_settings().poll_first
-                job._ctx.store.mark_submitted(job.task_uuid, acked=outcome.confirmed)
+                job.accepted(confirmed=outcome.confirmed)
             else:
                 recoverable = isinstance(outcome, RECOVERABLE)
                 self._end(watch, Failure(outcome, recoverable=recoverable))

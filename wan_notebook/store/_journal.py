@@ -293,7 +293,7 @@ class Store:
         took = [float(r["took"]) for r in rows if r["took"] is not None and r["took"] > 0]
         return statistics.median(took) if took else None
 
-    def session_spend(self, session: str = SESSION_ID) -> float:
+    def journaled_spend(self, session: str = SESSION_ID) -> float:
         """Estimated USD of this session's tasks that reached the API."""
         rows = self._query(
             "SELECT COALESCE(SUM(estimated_cost), 0) AS s FROM tasks WHERE session=?"

@@ -1,0 +1,228 @@
+"""The entry points: start jobs (``generate``, ``generate_many``, ``seed_sweep``), pick up
+the journal's unfinished tasks (``recover``), and list or stop this session's jobs.
+
+Starting checks everything before anything is sent: the requests (``InvalidRequestError``),
+then the result cache (a hit is a finished job; nothing is sent), then the session budget
+for the rest, all or none (``BudgetExceededError``). The jobs then run on the event loop of
+``runtime.job_loop()``; their submissions reach the poller together and share POSTs.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from ..errors import InvalidRequestError, Problem
+from ..request.models import VideoRequest
+from ..store import Result, Store, TaskRow
+from . import _loop as runtime
+from ._context import Context
+from ._group import JobGroup
+from ._job import Job
+from ._session import current
+
+__all__ = [
+    "RequestLike",
+    "arecover",
+    "generate",
+    "generate_many",
+    "live_jobs",
+    "recover",
+    "seed_sweep",
+    "session_jobs",
+    "shutdown_quietly",
+]
+
+log = logging.getLogger("wan_notebook.jobs")
+
+RequestLike = VideoRequest | str | Mapping[str, Any]
+
+
+def generate(request: RequestLike | None = None, /, *, new: bool = False, **fields: Any) -> Job:
+    """Start one video job and return it at once.
+
+    ``generate("a fox in the snow", size="1280x720", seed=3)``, or pass a ``VideoRequest``.
+    Fields are those of ``VideoRequest.build``. An invalid request raises
+    ``InvalidRequestError`` before anything is sent; passing the session budget raises
+    ``BudgetExceededError``. The same request again returns the stored result without any
+    request to the API, unless ``new=True``.
+    """
+    return _start([_as_request(request, fields)], new=new)[0]
+
+
+def generate_many(requests: Iterable[RequestLike], *, new: bool = False) -> JobGroup:
+    """Start several jobs; their submissions share POSTs. Checked all together first."""
+    _check_iterable(requests, "requests")
+    return JobGroup(_start([_as_request(r, {}) for r in requests], new=new))
+
+
+def seed_sweep(
+    request: RequestLike, seeds: Iterable[int], *, new: bool = False, **fields: Any
+) -> JobGroup:
+    """The same request once per seed (one task each), to compare them side by side."""
+    _check_iterable(seeds, "seeds")
+    base = _as_request(request, fields)
+    return JobGroup(_start([base.with_changes(seed=seed) for seed in seeds], new=new))
+
+
+def recover(*, include_cancelled: bool = False) -> JobGroup:
+    """Pick up journaled tasks that have no outcome yet (e.g. after a kernel crash).
+
+    Returns at once with a group of jobs that poll, download and finish like new ones;
+    ``.wait()`` on it. See ``jobs._job``'s docstring for the resubmission policy.
+    """
+    session = current()
+    ctx = session.context()
+    ctx.store.sweep_temp_files()
+    live = {job.task_uuid for job in session.live()}
+    rows = [
+        row
+        for row in ctx.store.unfinished(include_cancelled=include_cancelled)
+        if row.backend == ctx.backend.cache_scope and row.task_uuid not in live
+    ]
+    loop = runtime.job_loop() if rows else None
+    started: list[tuple[Job, TaskRow | None]] = []
+    for row in rows:
+        try:
+            request = VideoRequest.model_validate(row.request)
+        except (InvalidRequestError, ValueError) as exc:
+            ctx.store.finish(row.task_uuid, "failed", error_code="unreadable",
+                             error_message=f"journal entry unreadable: {exc}")  # fmt: skip
+            continue
+        job = Job(request, fingerprint=row.fingerprint, ctx=ctx, loop=loop, status="submitted")
+        job.started_at = row.created
+        job._sent = row.status != "journaled"
+        job.events.append((time.time(), "submitted", "recovering"))
+        started.append((job, row))
+    jobs = [job for job, _ in started]
+    session.jobs.extend(jobs)
+    _launch(started)
+    skipped = len(ctx.store.unfinished()) - len(jobs)
+    if skipped > 0:
+        log.info("recover: %d task(s) belong to another backend or are running here", skipped)
+    return JobGroup(jobs)
+
+
+async def arecover(*, include_cancelled: bool = False) -> JobGroup:
+    """``recover()`` and wait for every recovered job (errors stay on the jobs)."""
+    group = recover(include_cancelled=include_cancelled)
+    return await group._wait_async(raise_errors=False)
+
+
+def live_jobs() -> list[Job]:
+    """Unfinished jobs of this process."""
+    return current().live()
+
+
+def session_jobs() -> list[Job]:
+    """Every job this process started (cached ones included), oldest first."""
+    return list(current().jobs)
+
+
+def shutdown_quietly() -> None:
+    """Stop the private loop's work (``%unload_ext``); journaled tasks stay recoverable.
+    Jobs on a kernel's own loop keep running: they belong to the kernel."""
+    runtime.shutdown()
+
+
+# ----- starting -----------------------------------------------------------------------------------
+
+
+def _start(requests: Sequence[VideoRequest], *, new: bool) -> list[Job]:
+    session = current()
+    ctx = session.context()
+    plan: list[tuple[VideoRequest, str, list[Result] | None]] = []
+    for request in requests:
+        fingerprint = request.fingerprint()
+        found = None if new else ctx.store.find_cached(fingerprint, ctx.backend.cache_scope)
+        plan.append((request, fingerprint, found[1] if found else None))
+    to_send = [request for request, _, hit in plan if hit is None]
+    total = round(sum(r.estimated_cost for r in to_send), 6)
+    if to_send:
+        ctx.budget.reserve(total, ctx.settings.budget_usd)
+    loop = runtime.job_loop() if to_send else None
+    jobs: list[Job] = []
+    taken = {job.task_uuid for job in session.live()}
+    for request, fingerprint, hit in plan:
+        if hit is not None:
+            jobs.append(_cached(request, fingerprint, ctx, hit))
+            continue
+        request = _unique_task_uuid(request, ctx.store, taken)
+        taken.add(request.task_uuid)
+        job = Job(request, fingerprint=fingerprint, ctx=ctx, loop=loop)
+        job._reserved = request.estimated_cost
+        job.events.append((job.started_at, "queued", ""))
+        jobs.append(job)
+    session.jobs.extend(jobs)
+    _launch([(job, None) for job in jobs if not job.cached])
+    return jobs
+
+
+def _launch(batch: Sequence[tuple[Job, TaskRow | None]]) -> None:
+    """Start jobs in one loop callback, so that they reach the poller together and their
+    submissions share one POST (one callback per job could let the poller flush between)."""
+    if not batch:
+        return
+    loop = batch[0][0]._loop_required()
+
+    def create_all() -> None:
+        for job, row in batch:
+            job._create_task(row)
+
+    runtime.call_soon(loop, create_all)
+
+
+def _cached(request: VideoRequest, fingerprint: str, ctx: Context, results: list[Result]) -> Job:
+    """A finished job from the result cache: nothing is sent."""
+    job = Job(request, fingerprint=fingerprint, ctx=ctx, loop=None, status="done")
+    job.results = list(results)
+    job.task_uuid = results[0].task_uuid if results else request.task_uuid
+    job.cached = True
+    job.finished_at = job.started_at
+    job.events.append((job.started_at, "done", "from the cache: nothing was sent"))
+    job.detail = "from the cache: nothing was sent"
+    return job
+
+
+def _unique_task_uuid(request: VideoRequest, store: Store, taken: set[str]) -> VideoRequest:
+    """A task id nobody used yet: reusing one would make the API answer with the old task."""
+    if request.task_uuid in taken or store.task(request.task_uuid):
+        return request.model_copy(update={"task_uuid": str(uuid.uuid4())})
+    return request
+
+
+# ----- what callers pass -------------------------------------------------------------------------
+
+
+def _as_request(request: RequestLike | None, fields: Mapping[str, Any]) -> VideoRequest:
+    """A checked request from a VideoRequest, a prompt, or ``build()`` keyword fields."""
+    if isinstance(request, VideoRequest):
+        if fields:
+            return request.with_changes(**fields)
+        return request
+    if isinstance(request, Mapping):
+        return _as_request(None, {**request, **fields})
+    if request is not None and not isinstance(request, str):
+        raise TypeError(
+            "request must be a VideoRequest, a prompt or a mapping of fields,"
+            f" not {type(request).__name__}"
+        )
+    values = dict(fields)
+    if isinstance(request, str):
+        if "prompt" in values:
+            raise TypeError("the prompt is given twice (positional and prompt=)")
+        values["prompt"] = request
+    if "prompt" not in values:
+        raise InvalidRequestError(
+            [Problem("prompt", None, "a text prompt is required", "missingPositivePrompt")]
+        )
+    prompt = values.pop("prompt")
+    return VideoRequest.build(prompt, **values)
+
+
+def _check_iterable(value: object, name: str) -> None:
+    if not isinstance(value, Iterable) or isinstance(value, str | bytes | Mapping | VideoRequest):
+        raise TypeError(f"{name} must be an iterable, not {type(value).__name__}")
