@@ -1,15 +1,22 @@
 """Media inputs: what a frame image, reference video or audio value is, and whether it is usable.
 
-The API takes a URL, a UUID (of an earlier upload), a data URI or bare base64. In Python we
-also take a local file path, raw bytes or a PIL image. Bytes and images become data URIs at
-once; a local path stays a path (checked here) until the client uploads it, so that the
-request fingerprint can hash the file's content instead of its name.
+The API takes a URL, a UUID (of an earlier upload), a data URI or bare base64 for images, and
+only a URL or an upload UUID for reference videos and audio (``wire`` says what must be
+uploaded first). In Python we also take a local file path, raw bytes or a PIL image. Bytes
+and images become data URIs at once; a local path stays a path (checked here) until the
+client uploads or inlines it, so that the request fingerprint can hash the file's content
+instead of its name.
+
+What the providers accept (``spec/wan26-fidelity.md``): frame images JPEG, PNG without
+transparency, BMP or WEBP, 360-2000 px; reference videos MP4 or MOV, 2-30 s; audio WAV or
+MP3, 3-30 s. Lengths and transparency are read from the header (``_content``).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import io
 import re
@@ -19,7 +26,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..errors import MediaError
-from . import catalog
+from . import _content, catalog
 
 MediaKind = Literal["image", "video", "audio"]
 Form = Literal["url", "uuid", "data_uri", "base64", "path"]
@@ -34,9 +41,20 @@ EXTENSIONS: dict[MediaKind, dict[str, str]] = {
         ".jpg": "image/jpeg",
         ".jpeg": "image/jpeg",
         ".webp": "image/webp",
+        ".bmp": "image/bmp",
     },
-    "video": {".mp4": "video/mp4", ".mov": "video/quicktime", ".webm": "video/webm"},
-    "audio": {".wav": "audio/wav", ".mp3": "audio/mpeg", ".flac": "audio/flac"},
+    "video": {".mp4": "video/mp4", ".mov": "video/quicktime"},
+    "audio": {".wav": "audio/wav", ".mp3": "audio/mpeg"},
+}
+# How messages name the accepted types of each kind.
+TYPE_NAMES: dict[MediaKind, str] = {
+    "image": "JPEG, PNG (without transparency), WEBP or BMP",
+    "video": "MP4 or MOV",
+    "audio": "WAV or MP3",
+}
+SECONDS: dict[MediaKind, tuple[float, float]] = {
+    "video": catalog.VIDEO_SECONDS_RANGE,
+    "audio": catalog.AUDIO_SECONDS_RANGE,
 }
 MAX_BYTES: dict[MediaKind, int] = {
     "image": catalog.IMAGE_MAX_BYTES,
@@ -53,10 +71,14 @@ _SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
     (b"\x1a\x45\xdf\xa3", 0, "video/webm"),
     (b"WAVE", 8, "audio/wav"),
     (b"ID3", 0, "audio/mpeg"),
-    (b"\xff\xfb", 0, "audio/mpeg"),
-    (b"\xff\xf3", 0, "audio/mpeg"),
+    (b"\xff\xfb", 0, "audio/mpeg"),  # MPEG-1 layer III frame sync, with and without CRC
+    (b"\xff\xfa", 0, "audio/mpeg"),
+    (b"\xff\xf3", 0, "audio/mpeg"),  # MPEG-2
+    (b"\xff\xf2", 0, "audio/mpeg"),
     (b"fLaC", 0, "audio/flac"),
+    (b"BM", 0, "image/bmp"),
 )
+_ACCEPTED_MIMES = {mime for exts in EXTENSIONS.values() for mime in exts.values()}
 
 
 # Stands in for a value whose problem was already reported, so it is not reported twice.
@@ -120,19 +142,38 @@ def _b64_decodes(text: str) -> bool:
 
 
 def describe_forms(kind: MediaKind) -> str:
-    exts = ", ".join(e.lstrip(".").upper() for e in EXTENSIONS[kind])
-    return f"a URL, an upload UUID, a data URI, base64, or a local {exts} file"
+    if kind == "image":
+        return f"a URL, an upload UUID, a data URI, base64, or a local {TYPE_NAMES[kind]} file"
+    return f"a URL, an upload UUID, bytes, or a local {TYPE_NAMES[kind]} file"
+
+
+_ROLE: dict[MediaKind, str] = {
+    "image": "a frame image",
+    "video": "a reference video",
+    "audio": "the audio input",
+}
+
+
+def _type_label(mime: str) -> str:
+    sub = mime.split("/", 1)[-1].upper()
+    return {"QUICKTIME": "MOV", "MPEG": "MP3", "JPEG": "JPEG"}.get(sub, sub)
+
+
+def _not_accepted(name: str, what: str, kind: MediaKind) -> MediaError:
+    exts = ", ".join(EXTENSIONS[kind])
+    return MediaError(
+        f"{name}: {what} is not accepted; {_ROLE[kind]} must be {TYPE_NAMES[kind]} ({exts})"
+    )
 
 
 def check_local(path: Path, kind: MediaKind) -> LocalFile:
-    """Check a local file exists, has an accepted type and is within the size limit."""
+    """Check a local file: it exists, its type, size, side, transparency and length."""
     path = path.expanduser()
     if not path.is_file():
         raise MediaError(f"file not found: {path}")
     ext = path.suffix.lower()
     if ext not in EXTENSIONS[kind]:
-        allowed = ", ".join(EXTENSIONS[kind])
-        raise MediaError(f"{path.name}: a {kind} must be one of {allowed}")
+        raise _not_accepted(path.name, ext.lstrip(".").upper() or "a file without extension", kind)
     size = path.stat().st_size
     if size > MAX_BYTES[kind]:
         limit = MAX_BYTES[kind] // (1024 * 1024)
@@ -142,12 +183,79 @@ def check_local(path: Path, kind: MediaKind) -> LocalFile:
     if size == 0:
         raise MediaError(f"{path.name}: the file is empty")
     with path.open("rb") as fh:
-        sniffed = sniff_mime(fh.read(16))
-    if sniffed is not None and not sniffed.startswith(kind):
-        raise MediaError(f"{path.name}: the content is {sniffed}, not a {kind}")
+        _check_type(path.name, sniff_mime(fh.read(16)), kind)
     if kind == "image":
         _check_image_side(path)
+    _check_content(path.name, _content.of_file(path, kind), kind)
     return LocalFile(path=path, mime=EXTENSIONS[kind][ext], size=size)
+
+
+def check_data(data: bytes, kind: MediaKind, *, name: str = "the data") -> str:
+    """Check media held in memory like a local file; returns its MIME type."""
+    if not data:
+        raise MediaError(f"{name}: empty")
+    if len(data) > MAX_BYTES[kind]:
+        limit = MAX_BYTES[kind] // (1024 * 1024)
+        raise MediaError(
+            f"{name}: {len(data) / 1048576:.1f} MB is over the {limit} MB {kind} limit"
+        )
+    mime = sniff_mime(data[:16])
+    if mime is None:
+        raise MediaError(f"{name}: not a recognised {kind} ({TYPE_NAMES[kind]})")
+    _check_type(name, mime, kind)
+    _check_content(name, _content.of_data(data, kind), kind)
+    return mime
+
+
+def _check_type(name: str, sniffed: str | None, kind: MediaKind) -> None:
+    if sniffed is None:
+        return
+    if not sniffed.startswith(kind):
+        raise MediaError(f"{name}: the content is {sniffed}, not a {kind}")
+    if sniffed not in _ACCEPTED_MIMES:
+        raise _not_accepted(name, _type_label(sniffed), kind)
+
+
+def _check_content(name: str, content: _content.Content, kind: MediaKind) -> None:
+    if content.alpha:
+        raise MediaError(
+            f"{name}: a PNG with transparency (an alpha channel) is refused, not flattened;"
+            " Wan 2.6 takes PNG without transparency: save it as RGB or JPEG"
+            " (PIL: Image.open(p).convert('RGB').save(...))"
+        )
+    if content.unreadable:
+        raise MediaError(f"{name}: {content.unreadable}")
+    if kind in SECONDS and content.seconds is not None:
+        low, high = SECONDS[kind]
+        if not low <= content.seconds <= high:
+            raise MediaError(
+                f"{name}: {content.seconds:.1f} s long; {_ROLE[kind]} must last {low:g}-{high:g} s"
+            )
+
+
+def unmeasured(value: str, kind: MediaKind) -> str | None:
+    """Why the length of a local or inline clip was not checked, or None when it was."""
+    if kind == "image":
+        return None
+    form = classify(value)
+    if form == "path":
+        path = Path(value).expanduser()
+        return _content.of_file(path, kind).unmeasured if path.is_file() else None
+    if form in ("data_uri", "base64"):
+        decoded = decode_inline(value)
+        return _content.of_data(decoded[0], kind).unmeasured if decoded else None
+    return None
+
+
+def shown(value: Any) -> str:
+    """A short stand-in for a media value in messages (never megabytes of base64)."""
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, bytes | bytearray | memoryview):
+        return f"<{len(value)} bytes>"
+    if isinstance(value, str):
+        return value if len(value) <= 60 else value[:40] + f"...<{len(value)} characters>"
+    return f"<{type(value).__name__}>"
 
 
 def _check_image_side(path: Path) -> None:
@@ -167,6 +275,22 @@ def _check_image_side(path: Path) -> None:
 
 def to_data_uri(data: bytes, mime: str) -> str:
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+@functools.lru_cache(maxsize=8)
+def decode_inline(value: str) -> tuple[bytes, str | None] | None:
+    """The bytes of a data URI or bare base64 value and its declared MIME type (or None).
+
+    Cached: the Builder re-checks the same (large) string on every change.
+    """
+    text = value.strip()
+    match = _DATA_URI.match(text)
+    mime = match.group(1).lower() if match and match.group(1) else None
+    payload = text[match.end() :] if match else text
+    try:
+        return base64.b64decode(payload + "=" * (-len(payload) % 4), validate=False), mime
+    except (binascii.Error, ValueError):
+        return None
 
 
 def normalize(value: Any, kind: MediaKind) -> str:
@@ -200,20 +324,35 @@ def _is_pil_image(value: Any) -> bool:
 
 
 def problem_with(value: str, kind: MediaKind, *, allow_local: bool) -> str | None:
-    """Why a stored media string is unusable, or None when it is fine."""
+    """Why a stored media string is unusable, or None when it is fine.
+
+    ``allow_local`` is the client's view: local paths and inline video/audio are fine because
+    the client uploads them first. Without it (a server's view) video and audio must arrive
+    as a URL or an upload UUID, as the API reference says.
+    """
     form = classify(value)
     if form is None:
         text = value.strip()
         if _looks_like_path(text) and ("/" in text or "." in text[-6:]) and len(text) < 4096:
             return f"file not found: {text}" if allow_local else f"not {describe_forms(kind)}"
         return f"not {describe_forms(kind)}"
-    if form == "path":
-        if not allow_local:
-            return "a local path must be uploaded first (the client does this)"
-        try:
+    try:
+        if form == "path":
+            if not allow_local:
+                return "a local path must be uploaded first (the client does this)"
             check_local(Path(value), kind)
-        except MediaError as exc:
-            return str(exc)
+        elif form in ("data_uri", "base64"):
+            if kind != "image" and not allow_local:
+                return (
+                    f"a {kind} goes as a URL or an upload UUID only: upload the data with"
+                    " mediaStorage first and send its mediaUUID"
+                )
+            decoded = decode_inline(value)
+            if decoded is None:
+                return f"not valid base64 ({describe_forms(kind)})"
+            check_data(decoded[0], kind, name=f"the {form.replace('_', ' ')}")
+    except MediaError as exc:
+        return str(exc)
     return None
 
 
