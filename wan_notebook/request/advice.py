@@ -80,9 +80,7 @@ def unmeasured_notes(request: VideoRequest) -> list[str]:
         why = media.unmeasured(slot.value, slot.kind) if isinstance(slot.value, str) else None
         if why:
             low, high = media.SECONDS[slot.kind]
-            found.append(
-                f"{slot.where}: length not checked ({low:g}-{high:g} s allowed): {why}"
-            )
+            found.append(f"{slot.where}: length not checked ({low:g}-{high:g} s allowed): {why}")
     return found
 
 

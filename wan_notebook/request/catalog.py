@@ -31,6 +31,8 @@ FORMATS: Final[dict[OutputFormat, tuple[str, str]]] = {
     "MOV": (".mov", "video/quicktime"),
 }
 VIDEO_MIME_BY_SUFFIX: Final[dict[str, str]] = {ext: mime for ext, mime in FORMATS.values()}
+OUTPUT_TYPES: Final = ("URL",)  # video results come as URLs only
+DELIVERY_METHODS: Final = ("async",)
 SHOT_TYPES: Final[tuple[ShotType, ...]] = ("single", "multi")
 SAFETY_MODES: Final[tuple[SafetyMode, ...]] = ("none", "fast", "full")
 DURATIONS: Final[tuple[int, ...]] = (5, 10, 15)

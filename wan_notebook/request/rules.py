@@ -101,9 +101,9 @@ def _check_platform(task: Mapping[str, Any], out: Collector) -> None:
         )
     if not is_uuid4(task.get("taskUUID")):
         out.add("taskUUID", task.get("taskUUID"), "a lower-case UUID v4", "invalidTaskUUID")
-    _check_enum(task, "outputType", ("URL",), out)
+    _check_enum(task, "outputType", catalog.OUTPUT_TYPES, out)
     _check_enum(task, "outputFormat", catalog.OUTPUT_FORMATS, out)
-    _check_enum(task, "deliveryMethod", ("async",), out)
+    _check_enum(task, "deliveryMethod", catalog.DELIVERY_METHODS, out)
     _check_int_range(task, "outputQuality", *catalog.QUALITY_RANGE, out)
     _check_int_range(task, "ttl", catalog.TTL_MIN, None, out)
     _check_int_range(task, "numberResults", *catalog.NUMBER_RESULTS_RANGE, out)
