@@ -195,3 +195,38 @@ def test_without_pyav_a_clip_length_is_skipped_and_said_so(
         monkeypatch.undo()
         _content._of_file.cache_clear()
     assert advice.unmeasured_notes(accepted(ref_videos=[media_file("mp4", 3)])) == []
+
+
+def test_a_clip_whose_header_cannot_be_read_is_noted_not_refused() -> None:
+    from wan_notebook.request import advice
+
+    fake = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64  # an MP4 by its magic number only
+    request = accepted(ref_videos=[fake])
+    [note] = advice.unmeasured_notes(request)
+    assert "PyAV could not read its header" in note
+
+
+# ----- the local engine runs the same rules on what arrives -------------------------------------
+
+
+def test_the_engine_refuses_what_the_rules_refuse_before_rendering(engine: Any, api: Any) -> None:
+    client = api(engine())
+    png = media.to_data_uri(media_bytes("png_alpha"), "image/png")
+    cases = {
+        "duration": {"inputs": {"referenceVideos": [UUID]}, "duration": 15},
+        "inputs.audio": {"inputs": {"referenceVideos": [UUID], "audio": URL_AUDIO}},
+        "inputs.frameImages[0]": {"inputs": {"frameImages": [png]}, "resolution": "720p"},
+    }
+    for parameter, fields in cases.items():
+        task = VideoRequest.build("x", size="1280x720").to_api()
+        task.update(fields)
+        if "resolution" in fields:
+            task.pop("width"), task.pop("height")
+        response = client.post([task])
+        assert response.status_code == 400, (parameter, response.text)
+        [error] = response.json()["errors"]
+        assert error["parameter"] == parameter and error["code"] in (
+            "unsupportedDuration",
+            "incompatibleParameters",
+            "invalidMediaInput",
+        )

@@ -2,9 +2,10 @@
 
 Cheap on purpose (the Builder re-checks on every change): the length is the container's own
 figure, read by PyAV (the ``local`` extra) without decoding a frame; a WAV's also by the
-standard library's ``wave``, which needs nothing installed. Without PyAV the length of an
-MP4, MOV or MP3 is not measured: ``Content.unmeasured`` says why, the request layer reports it
-as a note (never as an error), and the provider still checks it. Transparency is read from the
+standard library's ``wave``, which needs nothing installed. Without PyAV (or when it cannot
+read the header) the length of an MP4, MOV or MP3 is not measured: ``Content.unmeasured``
+says why, the request layer reports it as a note (never as an error), and the provider still
+checks it. Transparency is read from the
 PNG chunks (IHDR colour type, tRNS), so it needs no imaging library either.
 """
 
@@ -32,7 +33,6 @@ class Content:
     seconds: float | None = None  # None: not measured (see ``unmeasured``) or not a clip
     alpha: bool = False  # a PNG with an alpha channel or a transparency chunk
     unmeasured: str | None = None  # why the length of a clip is unknown
-    unreadable: str | None = None  # the header could not be read at all
 
 
 def png_has_alpha(head: bytes) -> bool:
@@ -92,7 +92,8 @@ def _clip(source: str | io.BytesIO, kind: Kind) -> Content:
         with av.open(source) as container:
             return Content(seconds=_container_seconds(container, av.time_base))
     except (av.FFmpegError, OSError, ValueError) as exc:
-        return Content(unreadable=f"not a readable {kind} ({type(exc).__name__})")
+        # Its type was sniffed already; a header PyAV cannot read is the provider's to judge.
+        return Content(unmeasured=f"PyAV could not read its header ({type(exc).__name__})")
 
 
 def _container_seconds(container: Any, time_base: int) -> float | None:

@@ -223,8 +223,6 @@ def _check_content(name: str, content: _content.Content, kind: MediaKind) -> Non
             " Wan 2.6 takes PNG without transparency: save it as RGB or JPEG"
             " (PIL: Image.open(p).convert('RGB').save(...))"
         )
-    if content.unreadable:
-        raise MediaError(f"{name}: {content.unreadable}")
     if kind in SECONDS and content.seconds is not None:
         low, high = SECONDS[kind]
         if not low <= content.seconds <= high:
@@ -344,13 +342,17 @@ def problem_with(value: str, kind: MediaKind, *, allow_local: bool) -> str | Non
         elif form in ("data_uri", "base64"):
             if kind != "image" and not allow_local:
                 return (
-                    f"a {kind} goes as a URL or an upload UUID only: upload the data with"
-                    " mediaStorage first and send its mediaUUID"
+                    f"{_ROLE[kind]} goes as a URL or an upload UUID only: upload the data"
+                    " with mediaStorage first and send its mediaUUID"
                 )
             decoded = decode_inline(value)
             if decoded is None:
                 return f"not valid base64 ({describe_forms(kind)})"
-            check_data(decoded[0], kind, name=f"the {form.replace('_', ' ')}")
+            name = f"the {form.replace('_', ' ')}"
+            if kind == "image":  # inline as sent: type and size are the server's to check
+                _check_content(name, _content.of_data(decoded[0], kind), kind)
+            else:  # uploaded by the client first: checked like a file
+                check_data(decoded[0], kind, name=name)
     except MediaError as exc:
         return str(exc)
     return None
