@@ -14,75 +14,58 @@ MP3, 3-30 s. Lengths and transparency are read from the header (``_content``).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import functools
 import hashlib
 import io
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from ..errors import MediaError
 from . import _content, catalog
-
-MediaKind = Literal["image", "video", "audio"]
-Form = Literal["url", "uuid", "data_uri", "base64", "path"]
-
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
-_B64 = re.compile(r"^[A-Za-z0-9+/\s]+={0,2}$")
-_DATA_URI = re.compile(r"^data:([\w.+-]+/[\w.+-]+)?(;[\w-]+=[\w.-]+)*;base64,", re.I)
-
-EXTENSIONS: dict[MediaKind, dict[str, str]] = {
-    "image": {
-        ".png": "image/png",
-        ".jpg": "image/jpeg",
-        ".jpeg": "image/jpeg",
-        ".webp": "image/webp",
-        ".bmp": "image/bmp",
-    },
-    "video": {".mp4": "video/mp4", ".mov": "video/quicktime"},
-    "audio": {".wav": "audio/wav", ".mp3": "audio/mpeg"},
-}
-# How messages name the accepted types of each kind.
-TYPE_NAMES: dict[MediaKind, str] = {
-    "image": "JPEG, PNG (without transparency), WEBP or BMP",
-    "video": "MP4 or MOV",
-    "audio": "WAV or MP3",
-}
-SECONDS: dict[MediaKind, tuple[float, float]] = {
-    "video": catalog.VIDEO_SECONDS_RANGE,
-    "audio": catalog.AUDIO_SECONDS_RANGE,
-}
-MAX_BYTES: dict[MediaKind, int] = {
-    "image": catalog.IMAGE_MAX_BYTES,
-    "video": catalog.VIDEO_MAX_BYTES,
-    "audio": catalog.AUDIO_MAX_BYTES,
-}
-# Magic numbers, to name the type of raw bytes and to check a file is what its name says.
-_SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
-    (b"\x89PNG\r\n\x1a\n", 0, "image/png"),
-    (b"\xff\xd8\xff", 0, "image/jpeg"),
-    (b"WEBP", 8, "image/webp"),
-    (b"ftypqt", 4, "video/quicktime"),
-    (b"ftyp", 4, "video/mp4"),
-    (b"\x1a\x45\xdf\xa3", 0, "video/webm"),
-    (b"WAVE", 8, "audio/wav"),
-    (b"ID3", 0, "audio/mpeg"),
-    (b"\xff\xfb", 0, "audio/mpeg"),  # MPEG-1 layer III frame sync, with and without CRC
-    (b"\xff\xfa", 0, "audio/mpeg"),
-    (b"\xff\xf3", 0, "audio/mpeg"),  # MPEG-2
-    (b"\xff\xf2", 0, "audio/mpeg"),
-    (b"fLaC", 0, "audio/flac"),
-    (b"BM", 0, "image/bmp"),
+from ._forms import (
+    ACCEPTED_MIMES,
+    EXTENSIONS,
+    MAX_BYTES,
+    REPORTED,
+    SECONDS,
+    TYPE_NAMES,
+    Form,
+    MediaKind,
+    classify,
+    decode_inline,
+    describe_forms,
+    looks_like_path,
+    sniff_mime,
+    to_data_uri,
 )
-_ACCEPTED_MIMES = {mime for exts in EXTENSIONS.values() for mime in exts.values()}
 
-
-# Stands in for a value whose problem was already reported, so it is not reported twice.
-REPORTED = "\x00already-reported"
+__all__ = [
+    "EXTENSIONS",
+    "MAX_BYTES",
+    "REPORTED",
+    "SECONDS",
+    "TYPE_NAMES",
+    "Form",
+    "LocalFile",
+    "MediaKind",
+    "MediaSlot",
+    "check_data",
+    "check_local",
+    "classify",
+    "content_digest",
+    "decode_inline",
+    "describe_forms",
+    "map_inputs",
+    "media_slots",
+    "normalize",
+    "problem_with",
+    "shown",
+    "sniff_mime",
+    "to_data_uri",
+    "unmeasured",
+]
 
 
 @dataclass(frozen=True)
@@ -90,61 +73,6 @@ class LocalFile:
     path: Path
     mime: str
     size: int
-
-
-def sniff_mime(head: bytes) -> str | None:
-    """The MIME type named by a file's first bytes, if we know it."""
-    for magic, offset, mime in _SIGNATURES:
-        if head[offset : offset + len(magic)] == magic:
-            return mime
-    return None
-
-
-def classify(value: str) -> Form | None:
-    """Which of the accepted forms a string is, or None.
-
-    A string that names an existing file is a path; long base64 text is base64. Order matters:
-    a URL or data URI is never taken for a path.
-    """
-    text = value.strip()
-    if text.startswith(("http://", "https://")):
-        return "url"
-    if _DATA_URI.match(text):
-        return "data_uri"
-    if _UUID.match(text):
-        return "uuid"
-    if _is_file(text):
-        return "path"
-    if len(text) >= 64 and _B64.match(text[:4096]) and _b64_decodes(text):
-        return "base64"
-    return None
-
-
-def _is_file(text: str) -> bool:
-    if len(text) >= 4096 or not _looks_like_path(text):
-        return False
-    try:
-        return Path(text).expanduser().is_file()
-    except OSError:  # e.g. a name too long for the file system: not a path
-        return False
-
-
-def _looks_like_path(text: str) -> bool:
-    return "\n" not in text and "\x00" not in text
-
-
-def _b64_decodes(text: str) -> bool:
-    try:
-        base64.b64decode(text[:4096].rstrip("=") + "=" * (-len(text[:4096].rstrip("=")) % 4))
-    except (binascii.Error, ValueError):
-        return False
-    return True
-
-
-def describe_forms(kind: MediaKind) -> str:
-    if kind == "image":
-        return f"a URL, an upload UUID, a data URI, base64, or a local {TYPE_NAMES[kind]} file"
-    return f"a URL, an upload UUID, bytes, or a local {TYPE_NAMES[kind]} file"
 
 
 _ROLE: dict[MediaKind, str] = {
@@ -212,7 +140,7 @@ def _check_type(name: str, sniffed: str | None, kind: MediaKind) -> None:
         return
     if not sniffed.startswith(kind):
         raise MediaError(f"{name}: the content is {sniffed}, not a {kind}")
-    if sniffed not in _ACCEPTED_MIMES:
+    if sniffed not in ACCEPTED_MIMES:
         raise _not_accepted(name, _type_label(sniffed), kind)
 
 
@@ -240,8 +168,7 @@ def unmeasured(value: str, kind: MediaKind) -> str | None:
         path = Path(value).expanduser()
         return _content.of_file(path, kind).unmeasured if path.is_file() else None
     if form in ("data_uri", "base64"):
-        decoded = decode_inline(value)
-        return _content.of_data(decoded[0], kind).unmeasured if decoded else None
+        return _inline_unmeasured(value, kind)
     return None
 
 
@@ -254,6 +181,12 @@ def shown(value: Any) -> str:
     if isinstance(value, str):
         return value if len(value) <= 60 else value[:40] + f"...<{len(value)} characters>"
     return f"<{type(value).__name__}>"
+
+
+@functools.lru_cache(maxsize=16)
+def _inline_unmeasured(value: str, kind: MediaKind) -> str | None:
+    decoded = decode_inline(value)
+    return _content.of_data(decoded[0], kind).unmeasured if decoded else None
 
 
 def _check_image_side(path: Path) -> None:
@@ -269,26 +202,6 @@ def _check_image_side(path: Path) -> None:
     low, high = catalog.IMAGE_SIDE_RANGE
     if not (low <= width <= high and low <= height <= high):
         raise MediaError(f"{path.name}: {width}x{height} px; each side must be {low}-{high} px")
-
-
-def to_data_uri(data: bytes, mime: str) -> str:
-    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
-
-
-@functools.lru_cache(maxsize=8)
-def decode_inline(value: str) -> tuple[bytes, str | None] | None:
-    """The bytes of a data URI or bare base64 value and its declared MIME type (or None).
-
-    Cached: the Builder re-checks the same (large) string on every change.
-    """
-    text = value.strip()
-    match = _DATA_URI.match(text)
-    mime = match.group(1).lower() if match and match.group(1) else None
-    payload = text[match.end() :] if match else text
-    try:
-        return base64.b64decode(payload + "=" * (-len(payload) % 4), validate=False), mime
-    except (binascii.Error, ValueError):
-        return None
 
 
 def normalize(value: Any, kind: MediaKind) -> str:
@@ -331,7 +244,7 @@ def problem_with(value: str, kind: MediaKind, *, allow_local: bool) -> str | Non
     form = classify(value)
     if form is None:
         text = value.strip()
-        if _looks_like_path(text) and ("/" in text or "." in text[-6:]) and len(text) < 4096:
+        if looks_like_path(text) and ("/" in text or "." in text[-6:]) and len(text) < 4096:
             return f"file not found: {text}" if allow_local else f"not {describe_forms(kind)}"
         return f"not {describe_forms(kind)}"
     try:
@@ -345,14 +258,24 @@ def problem_with(value: str, kind: MediaKind, *, allow_local: bool) -> str | Non
                     f"{_ROLE[kind]} goes as a URL or an upload UUID only: upload the data"
                     " with mediaStorage first and send its mediaUUID"
                 )
-            decoded = decode_inline(value)
-            if decoded is None:
-                return f"not valid base64 ({describe_forms(kind)})"
-            name = f"the {form.replace('_', ' ')}"
-            if kind == "image":  # inline as sent: type and size are the server's to check
-                _check_content(name, _content.of_data(decoded[0], kind), kind)
-            else:  # uploaded by the client first: checked like a file
-                check_data(decoded[0], kind, name=name)
+            return _inline_problem(value, kind, form)
+    except MediaError as exc:
+        return str(exc)
+    return None
+
+
+@functools.lru_cache(maxsize=16)
+def _inline_problem(value: str, kind: MediaKind, form: str) -> str | None:
+    """Cached by the string itself (its hash is kept): the Builder re-checks on every change."""
+    decoded = decode_inline(value)
+    if decoded is None:
+        return f"not valid base64 ({describe_forms(kind)})"
+    name = f"the {form.replace('_', ' ')}"
+    try:
+        if kind == "image":  # inline as sent: type and size are the server's to check
+            _check_content(name, _content.of_data(decoded[0], kind), kind)
+        else:  # uploaded by the client first: checked like a file
+            check_data(decoded[0], kind, name=name)
     except MediaError as exc:
         return str(exc)
     return None
