@@ -1,36 +1,10 @@
-"""The exception tree: classification of API answers, short rendering, no secrets."""
+"""The exception tree: short rendering, no secrets (API answers: tests/client/test_outcomes.py)."""
 
 from __future__ import annotations
 
-import pytest
-
 from wan_notebook import errors
 from wan_notebook._secrets import register_secret
-
-
-@pytest.mark.parametrize(
-    ("err", "status", "kind"),
-    [
-        ({"code": "invalidApiKey", "message": "m"}, 401, errors.AuthenticationError),
-        ({"code": "insufficientCredits", "message": "m"}, 402, errors.InsufficientCreditError),
-        ({"code": "x", "message": "m"}, 429, errors.RateLimitError),
-        ({"code": "serviceUnavailable", "message": "m"}, 503, errors.ServerError),
-        (
-            {
-                "code": "unsupportedDuration",
-                "message": "m",
-                "parameter": "duration",
-                "allowedValues": [5, 10, 15],
-            },
-            400,
-            errors.InvalidRequestError,
-        ),
-        ({"code": "someRateLimitHit", "message": "m"}, None, errors.RateLimitError),
-        ({"code": "weird", "message": "m"}, 418, errors.APIError),
-    ],
-)
-def test_api_errors_are_classified(err: dict, status: int | None, kind: type) -> None:
-    assert type(errors.classify_api_error(err, status)) is kind
+from wan_notebook.client._outcomes import classify_api_error
 
 
 def test_every_error_is_a_wan_error() -> None:
@@ -52,7 +26,7 @@ def test_every_error_is_a_wan_error() -> None:
 
 
 def test_api_error_renders_in_a_few_lines_with_a_hint() -> None:
-    error = errors.classify_api_error({"code": "invalidApiKey", "message": "Invalid API key"}, 401)
+    error = classify_api_error({"code": "invalidApiKey", "message": "Invalid API key"}, 401)
     lines = error._render_traceback_()
     assert len(lines) == 2
     assert "AuthenticationError" in lines[0] and "HTTP 401 invalidApiKey" in lines[0]

@@ -30,7 +30,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("research",),
     ("display",),
     ("widgets",),
-    ("magics", "_demo"),
+    ("magics", "_demo", "relay"),
     ("_cli",),
     ("__main__",),
 ]

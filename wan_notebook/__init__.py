@@ -25,6 +25,7 @@ from .errors import (
     InvalidRequestError,
     JobCancelledError,
     JobTimeoutError,
+    MissingExtraError,
     NetworkError,
     RateLimitError,
     ServerError,
@@ -37,6 +38,7 @@ from .settings import Settings, configure, get_settings
 if TYPE_CHECKING:
     from .client import Ack, ApiErrorItem, AsyncRunwareClient, Processing, VideoResult
     from .jobs import Job, JobGroup, arecover, generate, generate_many, recover, seed_sweep
+    from .research import VideoMetrics, cached_metrics, export_dataset, metrics, results_frame
     from .store import Result, export_history
     from .widgets.builder import Builder
     from .widgets.gallery import history
@@ -54,6 +56,7 @@ _EXPORTS: Final[dict[str, str]] = {
     "InvalidRequestError": "",
     "JobCancelledError": "",
     "JobTimeoutError": "",
+    "MissingExtraError": "",
     "NetworkError": "",
     "RateLimitError": "",
     "ServerError": "",
@@ -86,6 +89,12 @@ _EXPORTS: Final[dict[str, str]] = {
     "generate_many": "jobs",
     "recover": "jobs",
     "seed_sweep": "jobs",
+    # research: measurements and data out
+    "VideoMetrics": "research",
+    "cached_metrics": "research",
+    "export_dataset": "research",
+    "metrics": "research",
+    "results_frame": "research",
     # live views
     "Builder": "widgets.builder",
     "GridView": "widgets.grid_view",

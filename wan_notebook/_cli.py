@@ -1,4 +1,5 @@
-"""The ``wan-notebook`` command: ``demo`` (the main job end to end) and ``serve`` (the engine).
+"""The ``wan-notebook`` command: ``demo`` (the main job end to end), ``serve`` (the engine) and
+``relay`` (the classroom relay).
 
 Each subcommand lives with what it runs and adds its own parser: ``serve`` comes from the
 engine package (``wan_notebook.local.cli``), ``demo`` from ``wan_notebook._demo``. A new
@@ -14,9 +15,10 @@ from typing import Any
 from ._demo import add_demo
 from ._version import __version__
 from .local.cli import add_serve, run
+from .relay._cli import add_parser as add_relay
 
 # Each entry adds one parser to the subparsers, in the order `--help` lists them.
-SUBCOMMANDS: list[Callable[[Any], None]] = [add_serve, add_demo]
+SUBCOMMANDS: list[Callable[[Any], None]] = [add_serve, add_demo, add_relay]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -19,9 +19,13 @@
      ├── EngineStartError          the local engine did not come up (also a RuntimeError)
      ├── FaultConfigError          a bad fault-injection config (also a ValueError)
      ├── InputError                the local engine cannot use a media value (API code)
+     ├── MissingExtraError         an optional extra is not installed (also an ImportError)
      ├── Retryable                 internal: a fault worth another try (never escapes retries)
      └── Failure                   internal: a poll ended without an outcome (becomes the
                                    job's error)
+
+Which error an API answer becomes is read in ``client/_outcomes.py`` (``classify_api_error``);
+this module holds only the classes.
 
 In IPython every WanError shows as a few lines (``_render_traceback_``), not a traceback, and
 still stops "Run All". Messages never carry the API key (see ``_secrets.redact``).
@@ -186,46 +190,6 @@ class JobCancelledError(WanError):
     hint = "Polling stopped. The API may still finish and bill the task."
 
 
-def classify_api_error(
-    err: Mapping[str, Any], status: int | None = None
-) -> APIError | InvalidRequestError:
-    """The exception for one error object of an API answer."""
-    code = str(err.get("code") or "")
-    message = str(err.get("message") or err.get("errorMessage") or "the API reported an error")
-    common: dict[str, Any] = {
-        "code": code,
-        "status": status,
-        "parameter": err.get("parameter") if isinstance(err.get("parameter"), str) else None,
-        "task_uuid": err.get("taskUUID"),
-    }
-    lowered = code.lower()
-    if status == 401 or code in ("invalidApiKey", "missingApiKey"):
-        return AuthenticationError(message, **common)
-    if status == 402 or any(w in lowered for w in ("credit", "quota", "balance")):
-        return InsufficientCreditError(message, **common)
-    if status == 429 or "ratelimit" in lowered:
-        return RateLimitError(message, **common)
-    if status == 400 or lowered.startswith(_VALIDATION_PREFIXES):
-        return InvalidRequestError.from_api([err])
-    if status is not None and status >= 500:
-        return ServerError(message, **common)
-    return APIError(message, **common)
-
-
-_VALIDATION_PREFIXES = (
-    "invalid",
-    "missing",
-    "unsupported",
-    "unknownparameter",
-    "incompatible",
-    "value",
-    "array",
-    "max",
-    "duplicate",
-    "mismatch",
-)
-
-
 # ----- errors of the package's own parts ---------------------------------------------------
 
 
@@ -258,6 +222,19 @@ class InputError(WanError):
         super().__init__(message)
         self.code = code
         self.parameter = parameter
+
+
+class MissingExtraError(WanError, ImportError):
+    """A feature needs an optional extra that is not installed; the message names the
+    ``pip install`` line."""
+
+    def __init__(self, feature: str, extra: str, missing: Sequence[str]) -> None:
+        self.extra = extra
+        self.missing: tuple[str, ...] = tuple(missing)
+        super().__init__(
+            f'{feature} needs the {extra} extra: pip install "wan-notebook[{extra}]"'
+            f" (missing: {', '.join(self.missing)})"
+        )
 
 
 # ----- signals between layers (caught inside the package, never shown) ---------------------

@@ -11,13 +11,14 @@ import os
 import threading
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from ._secrets import mask, register_secret
 from .request import catalog
 from .request.catalog import Resolution
 
-Backend = Literal["auto", "local", "runware"]
+# Which backend the settings ask for (``client.Backend`` is the one resolved from them).
+BackendName = Literal["auto", "local", "runware"]
 RUNWARE_URL = "https://api.runware.ai/v1"
 
 
@@ -25,7 +26,7 @@ RUNWARE_URL = "https://api.runware.ai/v1"
 class Settings:
     """Every knob of the client. Environment names are given per field."""
 
-    backend: Backend = "auto"  # WAN_BACKEND; auto = runware when a key is set, else local
+    backend: BackendName = "auto"  # WAN_BACKEND; auto = runware when a key is set, else local
     api_key: str | None = field(default=None, repr=False)  # RUNWARE_API_KEY
     base_url: str = RUNWARE_URL  # WAN_BASE_URL (a Runware-compatible server)
     media_dir: Path = Path("wan_media")  # WAN_MEDIA_DIR, relative to the notebook
@@ -87,8 +88,9 @@ def from_env() -> Settings:
     values: dict[str, Any] = {"api_key": key}
     backend = os.environ.get("WAN_BACKEND")
     if backend:
-        if backend not in ("auto", "local", "runware"):
-            raise ValueError(f"WAN_BACKEND={backend!r}: allowed: auto, local, runware")
+        allowed = get_args(BackendName)
+        if backend not in allowed:
+            raise ValueError(f"WAN_BACKEND={backend!r}: allowed: {', '.join(allowed)}")
         values["backend"] = backend
     if os.environ.get("WAN_BASE_URL"):
         values["base_url"] = os.environ["WAN_BASE_URL"]

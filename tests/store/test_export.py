@@ -14,8 +14,8 @@ import pytest
 from tests.widgets.test_gallery import add_task, render_video
 from wan_notebook import __version__
 from wan_notebook._secrets import register_secret
-from wan_notebook.store._journal import Store
-from wan_notebook.store.export import ExportError, HistoryItem, export_history, history_items
+from wan_notebook.errors import ExportError
+from wan_notebook.store import HistoryItem, Store, export_history, history_items
 
 
 def sha(path: Path) -> str:
@@ -34,7 +34,7 @@ def test_manifest_lists_each_video_with_relative_verified_files(
 ) -> None:
     add_task(store, "a red fox", seeds=[1], cost=0.5)
     add_task(store, "two cubs", seeds=[2, 3], cost=1.0)
-    entries = store.history()
+    entries = store.history_entries()
     manifest_path = export_history(entries, tmp_path / "out")
     assert manifest_path == tmp_path / "out" / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
@@ -43,7 +43,7 @@ def test_manifest_lists_each_video_with_relative_verified_files(
     assert manifest["exported_at"].endswith("+00:00")
     assert manifest["count"] == 3
     assert manifest["warnings"] == []
-    recorded = {r.sha256 for e in entries for r in e.results}
+    recorded = {e.sha256 for e in entries}
     for record in manifest["entries"]:
         copy = manifest_path.parent / record["file"]
         assert record["file"].startswith("media/")
@@ -69,13 +69,12 @@ def test_export_never_writes_the_api_key(store: Store, tmp_path: Path) -> None:
         cost=0.5,
         extra={"webhook": f"https://example.com/hook?token={key}"},
     )
-    (entry,) = store.history()
-    (result,) = entry.results
-    assert result.sidecar is not None
-    result.sidecar.write_text(json.dumps({"note": key}))
-    assert key in json.dumps(entry.task.request)
+    (entry,) = store.history_entries()
+    assert entry.sidecar is not None
+    entry.sidecar.write_text(json.dumps({"note": key}))
+    assert key in json.dumps(entry.request)
     register_secret(key)
-    out = export_history(store.history(), tmp_path / "out").parent
+    out = export_history(store.history_entries(), tmp_path / "out").parent
     files = [p for p in out.rglob("*") if p.is_file()]
     assert len(files) == 3  # manifest, video, sidecar
     for path in files:
@@ -87,14 +86,14 @@ def test_a_damaged_file_fails_the_export_and_leaves_no_bad_copy(
     store: Store, tmp_path: Path
 ) -> None:
     add_task(store, "a red fox", seeds=[1], cost=0.5)
-    (entry,) = store.history()
-    path = entry.results[0].path
+    (entry,) = store.history_entries()
+    path = entry.path
     assert path is not None
     data = bytearray(path.read_bytes())
     data[-1] ^= 0xFF  # same size, other content: only the hash can tell
     path.write_bytes(bytes(data))
     with pytest.raises(ExportError, match="sha256"):
-        export_history(store.history(), tmp_path / "out")
+        export_history(store.history_entries(), tmp_path / "out")
     assert list((tmp_path / "out" / "media").iterdir()) == []
     assert not (tmp_path / "out" / "manifest.json").exists()
 
@@ -125,15 +124,15 @@ def test_same_file_names_get_distinct_copies(tmp_path: Path) -> None:
 
 def test_an_existing_export_is_not_overwritten_unless_asked(store: Store, tmp_path: Path) -> None:
     add_task(store, "a red fox", seeds=[1], cost=0.5)
-    export_history(store.history(), tmp_path / "out")
+    export_history(store.history_entries(), tmp_path / "out")
     with pytest.raises(FileExistsError):
-        export_history(store.history(), tmp_path / "out")
-    assert export_history(store.history(), tmp_path / "out", overwrite=True).is_file()
+        export_history(store.history_entries(), tmp_path / "out")
+    assert export_history(store.history_entries(), tmp_path / "out", overwrite=True).is_file()
 
 
 def test_history_items_fall_back_to_the_list_price(store: Store) -> None:
     add_task(store, "a red fox", seeds=[1, 2], size="1920x1080", cost=None)
-    items = history_items(store.history())
+    items = history_items(store.history_entries())
     assert [i.shown_cost for i in items] == [(0.75, True), (0.75, True)]  # $0.15/s x 5 s
     with pytest.raises(TypeError):
         history_items([{"prompt": "a dict is not an entry"}])

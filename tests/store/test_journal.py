@@ -1,10 +1,8 @@
-"""The journal, cache and history, and the media files with their sidecars."""
+"""The journal, cache, history and upload cache of one media folder."""
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import sqlite3
 import subprocess
 import sys
@@ -15,7 +13,9 @@ from typing import Any
 
 import pytest
 
-from wan_notebook.store._journal import JOURNAL_NAME, SESSION_ID, Result, Store, slug, temp_path
+from wan_notebook._files import temp_path
+from wan_notebook.client import UploadCache
+from wan_notebook.store import JOURNAL_NAME, SESSION_ID, Result, Store
 
 
 @pytest.fixture
@@ -82,47 +82,6 @@ def test_unfinished_lists_open_tasks_and_recoverable_failures(store: Store) -> N
     assert cancelled in {t.task_uuid for t in store.unfinished(include_cancelled=True)}
 
 
-def test_media_file_names_follow_the_pattern(store: Store) -> None:
-    when = time.mktime((2026, 3, 1, 14, 5, 9, 0, 0, -1))
-    path = store.media_path(
-        prompt="A red fox, running through SNOW at dawn -- cinematic, 35mm film look",
-        seed=42, video_uuid="1f2e3d4c-aaaa-bbbb-cccc-000000000000", ext="MP4", when=when,
-    )  # fmt: skip
-    assert path.parent == store.media_dir
-    assert path.name == "20260301-140509_a-red-fox-running-through-snow-at-dawn-c_42_1f2e3d4c.mp4"
-    stem_slug = path.name.split("_")[1]
-    assert len(stem_slug) <= 40
-
-
-def test_media_file_names_never_use_server_text_as_a_path(store: Store) -> None:
-    path = store.media_path(prompt="../../etc", seed=None, video_uuid="../../x/..", ext="../mp4")
-    assert path.parent == store.media_dir
-    assert re.fullmatch(r"\d{8}-\d{6}_etc_noseed_x\.mp4", path.name)
-
-
-def test_a_taken_file_name_gets_a_suffix(store: Store) -> None:
-    first = store.media_path(prompt="fox", seed=1, video_uuid="abc", ext="mp4", when=1e9)
-    first.write_bytes(b"x")
-    second = store.media_path(prompt="fox", seed=1, video_uuid="abc", ext="mp4", when=1e9)
-    assert second != first and second.stem.endswith("-1")
-
-
-def test_slug_is_short_lower_case_and_safe() -> None:
-    assert slug("Hello, World!") == "hello-world"
-    assert slug("日本語") == "video"
-    assert len(slug("x" * 100)) == 40
-
-
-def test_sidecars_are_json_beside_the_media_file(store: Store) -> None:
-    media_file = store.media_dir / "clip.mp4"
-    media_file.write_bytes(b"v")
-    sidecar = store.write_sidecar(media_file, {"request": {"seed": 3}})
-    assert sidecar.name == "clip.mp4.json"
-    assert json.loads(sidecar.read_text())["request"] == {"seed": 3}
-    assert sorted(p.name for p in store.media_dir.iterdir() if p.suffix != ".sqlite3"
-                  and "sqlite3" not in p.name) == ["clip.mp4", "clip.mp4.json"]  # fmt: skip
-
-
 def test_the_cache_returns_finished_results_whose_files_exist(store: Store) -> None:
     task_uuid = _journal(store, fingerprint="same")
     result = _finish_with_file(store, task_uuid)
@@ -149,12 +108,12 @@ def test_history_filters_by_text_time_and_cost(store: Store) -> None:
     _finish_with_file(store, pricey)
     store.finish(pricey, "done", cost=2.25)
     _journal(store, prompt="never finished")
-    assert [e.task.task_uuid for e in store.history()] == [pricey, cheap]
-    assert [e.task.task_uuid for e in store.history(text="fox")] == [cheap]
-    assert [e.task.task_uuid for e in store.history(text="100%")] == [pricey]
-    assert [e.task.task_uuid for e in store.history(max_cost=1.0)] == [cheap]
-    assert store.history(since=time.time() + 60) == []
-    assert store.history()[0].results[0].path.exists()
+    assert [e.task_uuid for e in store.history_entries()] == [pricey, cheap]
+    assert [e.task_uuid for e in store.history_entries(text="fox")] == [cheap]
+    assert [e.task_uuid for e in store.history_entries(text="100%")] == [pricey]
+    assert [e.task_uuid for e in store.history_entries(max_cost=1.0)] == [cheap]
+    assert store.history_entries(since=time.time() + 60) == []
+    assert store.history_entries()[0].path.exists()
 
 
 def test_typical_seconds_is_the_median_of_similar_jobs(store: Store) -> None:
@@ -185,6 +144,11 @@ def test_uploads_are_remembered_per_server_and_expire(store: Store) -> None:
     assert store.upload_get("abc", "http://a/v1", max_age=-1) is None
 
 
+def test_the_store_is_the_transports_upload_cache(store: Store) -> None:
+    cache: UploadCache = store  # mypy checks the same in store/_journal.py
+    assert isinstance(cache, UploadCache)
+
+
 def test_temp_files_of_dead_processes_are_swept(store: Store) -> None:
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True)  # fmt: skip
@@ -206,3 +170,12 @@ def test_two_processes_share_one_journal(store: Store) -> None:
     )
     subprocess.run([sys.executable, "-c", code, str(store.media_dir), task_uuid], check=True)
     assert store.task(task_uuid).status == "done"  # type: ignore[union-attr]
+
+
+def test_history_filters_of_the_wrong_type_say_which(store: Store) -> None:
+    with pytest.raises(TypeError, match="text must be a str"):
+        store.history_entries(text=5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="limit must be an int"):
+        store.history_entries("10")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="max_cost must be a number"):
+        store.history_entries(max_cost="1")  # type: ignore[arg-type]

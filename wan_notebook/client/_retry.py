@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable
 from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
+import httpx
 import tenacity
 
 from ..errors import Retryable
@@ -56,6 +57,24 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     if seconds != seconds:  # NaN
         return None
     return max(0.0, min(seconds, RETRY_AFTER_LIMIT))
+
+
+def status_fault(response: httpx.Response, what: str = "") -> Retryable:
+    """A status worth another try, with the wait the server asked for."""
+    status = response.status_code
+    return Retryable(
+        "status",
+        f"{what}HTTP {status}",
+        status=status,
+        retry_after=parse_retry_after(response.headers.get("Retry-After")),
+    )
+
+
+def network_fault(exc: httpx.TransportError, what: str = "") -> Retryable:
+    """A transport fault (refused, reset, timed out, dropped), described in one line."""
+    name = type(exc).__name__
+    text = str(exc) or name
+    return Retryable("network", f"{what}{name}: {text}" if text != name else f"{what}{text}")
 
 
 class _BackoffWait(tenacity.wait.wait_base):

@@ -1,6 +1,25 @@
-"""What is kept on disk: the SQLite journal, the request cache, history, result files."""
+"""What is kept on disk: the SQLite journal, the request cache, history, result files.
 
-from ._journal import Result, Store
-from .export import export_history
+_journal       Store: the journal, result cache, history, upload cache (one per folder)
+_sqlite        the journal's tables, and how the file is opened (WAL, shared by kernels)
+_results       TaskRow, Result, HistoryItem: what the journal holds, as values
+_media_files   result file names, and the JSON sidecar beside each video
+export         a history export: manifest.json and verified copies
+"""
 
-__all__ = ["Result", "Store", "export_history"]
+from ._journal import JOURNAL_NAME, SESSION_ID, Store
+from ._media_files import manifest
+from ._results import HistoryItem, Result, TaskRow
+from .export import export_history, history_items
+
+__all__ = [
+    "JOURNAL_NAME",
+    "SESSION_ID",
+    "HistoryItem",
+    "Result",
+    "Store",
+    "TaskRow",
+    "export_history",
+    "history_items",
+    "manifest",
+]

@@ -1,11 +1,11 @@
-"""The journal, result cache and history (SQLite), and the media files with their sidecars.
+"""The journal, result cache, history and upload cache: one SQLite file per media folder.
 
-One SQLite file, ``<media_dir>/wan-journal.sqlite3`` in WAL mode, shared by every kernel that
-uses the folder. A task row is written before the task is sent and always ends with an
-outcome (done, failed or cancelled), so a crash leaves a list of tasks to recover, never a
-paid result nobody knows about. Media files are written by the client atomically; this
-module names them, records them, writes a JSON sidecar beside each one, and finds them
-again for the cache and the history gallery.
+``<media_dir>/wan-journal.sqlite3``, in WAL mode, is shared by every kernel that uses the
+folder. A task row is written before the task is sent and always ends with an outcome
+(done, failed or cancelled), so a crash leaves a list of tasks to recover, never a paid
+result nobody knows about. Media files are written by the client atomically; the store
+names them, records them, writes a JSON sidecar beside each one (``_media_files``), and finds
+them again for the cache and the history gallery. It is the transport's ``UploadCache``.
 
 Never stored: the API key. Requests are stored as the API JSON actually sent, and every
 JSON text passes ``_secrets.redact`` on its way in, in case a server echoes something back.
@@ -15,158 +15,31 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import re
 import sqlite3
 import statistics
 import threading
 import time
 import uuid
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Final, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal
 
+from .._files import sweep_temp_files
 from .._secrets import redact
+from .._status import OPEN_JOURNAL_STATUSES, JournalStatus
+from ._media_files import new_media_path, write_sidecar
+from ._results import HistoryItem, Result, TaskRow
+from ._sqlite import JOURNAL_NAME, connect
 
-JOURNAL_NAME: Final = "wan-journal.sqlite3"
+if TYPE_CHECKING:
+    from ..client import UploadCache
+
+__all__ = ["JOURNAL_NAME", "SESSION_ID", "Store"]
+
 # Per process: the "session" whose spend the budget counts.
 SESSION_ID: Final = uuid.uuid4().hex
-TEMP_SUFFIX: Final = ".part"
-
-TaskStatus = Literal[
-    "journaled", "submitted", "processing", "downloading", "done", "failed", "cancelled"
-]
-OPEN_STATUSES: Final = ("journaled", "submitted", "processing", "downloading")
-_OPEN_SQL: Final = "('journaled', 'submitted', 'processing', 'downloading')"
-TERMINAL_STATUSES: Final = ("done", "failed", "cancelled")
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS tasks (
-    task_uuid TEXT PRIMARY KEY,
-    fingerprint TEXT NOT NULL,
-    request TEXT NOT NULL,
-    prompt TEXT NOT NULL DEFAULT '',
-    tier TEXT,
-    seconds INTEGER,
-    results_expected INTEGER NOT NULL DEFAULT 1,
-    backend TEXT NOT NULL,
-    base_url TEXT NOT NULL,
-    engine TEXT NOT NULL DEFAULT '',
-    status TEXT NOT NULL,
-    acked INTEGER NOT NULL DEFAULT 0,
-    recoverable INTEGER NOT NULL DEFAULT 0,
-    created REAL NOT NULL,
-    submitted REAL,
-    finished REAL,
-    estimated_cost REAL,
-    cost REAL,
-    error_code TEXT,
-    error_message TEXT,
-    session TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS tasks_by_fingerprint ON tasks (fingerprint, backend, status);
-CREATE INDEX IF NOT EXISTS tasks_by_status ON tasks (status);
-CREATE TABLE IF NOT EXISTS results (
-    task_uuid TEXT NOT NULL,
-    result_key TEXT NOT NULL,
-    video_uuid TEXT,
-    url TEXT,
-    seed INTEGER,
-    cost REAL,
-    path TEXT,
-    sha256 TEXT,
-    bytes INTEGER,
-    format TEXT,
-    width INTEGER,
-    height INTEGER,
-    duration REAL,
-    sidecar TEXT,
-    response TEXT,
-    downloaded_at REAL,
-    PRIMARY KEY (task_uuid, result_key)
-);
-CREATE TABLE IF NOT EXISTS uploads (
-    sha256 TEXT NOT NULL,
-    backend TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    uuid TEXT NOT NULL,
-    created REAL NOT NULL,
-    PRIMARY KEY (sha256, backend)
-);
-"""
-
-
-@dataclass(frozen=True)
-class Result:
-    """One finished video on disk (``path``) and where it came from."""
-
-    task_uuid: str
-    video_uuid: str
-    url: str | None
-    path: Path
-    seed: int | None = None
-    cost: float | None = None
-    sha256: str | None = None
-    bytes: int | None = None
-    format: str | None = None
-    width: int | None = None
-    height: int | None = None
-    duration: float | None = None
-    sidecar: Path | None = None
-    key: str = ""
-
-    def __repr__(self) -> str:
-        name = self.path.name
-        cost = f" ${self.cost:.4g}" if self.cost is not None else ""
-        return f"<Result {name} seed={self.seed}{cost}>"
-
-
-@dataclass(frozen=True)
-class TaskRow:
-    """One journal row."""
-
-    task_uuid: str
-    fingerprint: str
-    request: dict[str, Any]
-    prompt: str
-    tier: str | None
-    seconds: int | None
-    results_expected: int
-    backend: str
-    base_url: str
-    engine: str
-    status: TaskStatus
-    acked: bool
-    recoverable: bool
-    created: float
-    submitted: float | None
-    finished: float | None
-    estimated_cost: float | None
-    cost: float | None
-    error_code: str | None
-    error_message: str | None
-    session: str
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    task: TaskRow
-    results: list[Result]
-
-
-def _dumps(value: Any) -> str:
-    return redact(json.dumps(value, sort_keys=True, separators=(",", ":"), default=str))
-
-
-def slug(text: str, limit: int = 40) -> str:
-    """A file-name-safe, lower-case stand-in for a prompt."""
-    words = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return words[:limit].rstrip("-") or "video"
-
-
-def _safe_token(text: str, limit: int) -> str:
-    return re.sub(r"[^A-Za-z0-9-]", "", text)[:limit] or "x"
+# "status IN (...)" for a row that may still become a result.
+_OPEN: Final = f"({', '.join('?' * len(OPEN_JOURNAL_STATUSES))})"
 
 
 class Store:
@@ -180,15 +53,7 @@ class Store:
         self.media_dir.mkdir(parents=True, exist_ok=True)
         self.path = self.media_dir / JOURNAL_NAME
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(self.path, timeout=10.0, check_same_thread=False)
-        self._db.row_factory = sqlite3.Row
-        with self._lock:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            # NORMAL in WAL mode: a commit survives a crashed process (kill -9); only a power
-            # cut may lose the last commits.
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(_SCHEMA)
-            self._db.commit()
+        self._db = connect(self.path)
 
     @classmethod
     def open(cls, media_dir: Path | str) -> Store:
@@ -265,12 +130,12 @@ class Store:
                 (int(acked), time.time(), task_uuid),
             )
 
-    def set_status(self, task_uuid: str, status: TaskStatus) -> None:
+    def set_status(self, task_uuid: str, status: JournalStatus) -> None:
         """Move an open task along (processing, downloading); never reopens a finished one."""
         with self._tx() as db:
             db.execute(
-                "UPDATE tasks SET status=? WHERE task_uuid=? AND status IN " + _OPEN_SQL,  # noqa: S608 (a constant)
-                (status, task_uuid),
+                "UPDATE tasks SET status=? WHERE task_uuid=? AND status IN " + _OPEN,  # noqa: S608 (placeholders)
+                (status, task_uuid, *OPEN_JOURNAL_STATUSES),
             )
 
     def finish(
@@ -296,61 +161,39 @@ class Store:
 
     def task(self, task_uuid: str) -> TaskRow | None:
         rows = self._query("SELECT * FROM tasks WHERE task_uuid=?", (task_uuid,))
-        return _task_row(rows[0]) if rows else None
+        return TaskRow.from_row(rows[0]) if rows else None
 
     def tasks(self, status: str | None = None) -> list[TaskRow]:
         if status is None:
             rows = self._query("SELECT * FROM tasks ORDER BY created")
         else:
             rows = self._query("SELECT * FROM tasks WHERE status=? ORDER BY created", (status,))
-        return [_task_row(r) for r in rows]
+        return [TaskRow.from_row(r) for r in rows]
 
     def unfinished(self, *, include_cancelled: bool = False) -> list[TaskRow]:
         """Tasks whose result may still be fetched: open ones, and failures marked
         recoverable (a network fault after the API accepted them)."""
         extra = " OR status='cancelled'" if include_cancelled else ""
-        where = f"status IN {_OPEN_SQL} OR (status='failed' AND recoverable=1){extra}"
-        rows = self._query(f"SELECT * FROM tasks WHERE {where} ORDER BY created")  # noqa: S608
-        return [_task_row(r) for r in rows]
+        where = f"status IN {_OPEN} OR (status='failed' AND recoverable=1){extra}"
+        rows = self._query(
+            f"SELECT * FROM tasks WHERE {where} ORDER BY created",  # noqa: S608 (placeholders)
+            OPEN_JOURNAL_STATUSES,
+        )
+        return [TaskRow.from_row(r) for r in rows]
 
     # ----- results and media files ---------------------------------------------------------
 
     def media_path(
         self, *, prompt: str, seed: int | None, video_uuid: str, ext: str, when: float | None = None
     ) -> Path:
-        """A new file name: ``<YYYYmmdd-HHMMSS>_<prompt-slug>_<seed>_<videoUUID[:8]>.<ext>``.
-
-        Built only from our own values (server-provided ids are reduced to safe characters),
-        never from a name the server suggests.
-        """
-        stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(when or time.time()))
-        seed_text = str(seed) if seed is not None else "noseed"
-        stem = f"{stamp}_{slug(prompt)}_{seed_text}_{_safe_token(video_uuid, 8)}"
-        ext = _safe_token(ext.lower().lstrip("."), 5)
-        candidate = self.media_dir / f"{stem}.{ext}"
-        n = 1
-        while candidate.exists():
-            candidate = self.media_dir / f"{stem}-{n}.{ext}"
-            n += 1
-        return candidate
+        """A new file name in the media folder (see ``_media_files.new_media_path``)."""
+        return new_media_path(
+            self.media_dir, prompt=prompt, seed=seed, video_uuid=video_uuid, ext=ext, when=when
+        )
 
     def write_sidecar(self, media_file: Path, manifest: Mapping[str, Any]) -> Path:
         """``<media file>.json`` beside the media file, written atomically."""
-        target = media_file.with_name(media_file.name + ".json")
-        tmp = temp_path(target)
-        try:
-            # One line: indented JSON goes through the pure-Python encoder, ~10x slower.
-            text = redact(
-                json.dumps(manifest, sort_keys=True, default=str, separators=(", ", ": "))
-            )
-            with tmp.open("w", encoding="utf-8") as fh:
-                fh.write(text)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
-        finally:
-            tmp.unlink(missing_ok=True)
-        return target
+        return write_sidecar(media_file, manifest)
 
     def record_result(self, result: Result, response: Mapping[str, Any]) -> None:
         with self._tx() as db:
@@ -370,8 +213,8 @@ class Store:
         rows = self._query(
             "SELECT * FROM results WHERE task_uuid=? ORDER BY result_key", (task_uuid,)
         )
-        results = [self._result(r) for r in rows]
-        return [r for r in results if _file_ok(r)] if existing_only else results
+        results = [Result.from_row(r, self.media_dir) for r in rows]
+        return [r for r in results if r.intact] if existing_only else results
 
     def find_cached(self, fingerprint: str, backend: str) -> tuple[TaskRow, list[Result]] | None:
         """The newest finished task with this fingerprint whose files are all still there."""
@@ -381,9 +224,9 @@ class Store:
             (fingerprint, backend),
         )
         for row in rows:
-            task = _task_row(row)
+            task = TaskRow.from_row(row)
             results = self.results_for(task.task_uuid, existing_only=False)
-            if len(results) >= task.results_expected and all(_file_ok(r) for r in results):
+            if len(results) >= task.results_expected and all(r.intact for r in results):
                 return task, results
         return None
 
@@ -391,27 +234,20 @@ class Store:
         # Names relative to the media folder, so the folder can move with the notebook.
         return path.name if path is not None else None
 
-    def _result(self, row: sqlite3.Row) -> Result:
-        path = self.media_dir / row["path"]
-        sidecar = self.media_dir / row["sidecar"] if row["sidecar"] else None
-        return Result(
-            task_uuid=row["task_uuid"], video_uuid=row["video_uuid"] or "", url=row["url"],
-            path=path, seed=row["seed"], cost=row["cost"], sha256=row["sha256"],
-            bytes=row["bytes"], format=row["format"], width=row["width"], height=row["height"],
-            duration=row["duration"], sidecar=sidecar, key=row["result_key"],
-        )  # fmt: skip
-
     # ----- history, estimates, spend --------------------------------------------------------
 
-    def history(
+    def history_entries(
         self,
         limit: int = 50,
         *,
         text: str | None = None,
         since: float | None = None,
         max_cost: float | None = None,
-    ) -> list[HistoryEntry]:
-        """Finished tasks, newest first, with their files (for the gallery)."""
+    ) -> list[HistoryItem]:
+        """The videos of the newest ``limit`` finished tasks that pass the filters, newest
+        first: one ``HistoryItem`` per video whose file is still there (for the gallery and
+        the export)."""
+        _check_filters(limit=limit, text=text, since=since, max_cost=max_cost)
         sql = "SELECT * FROM tasks WHERE status='done'"
         args: list[Any] = []
         if text:
@@ -427,8 +263,9 @@ class Store:
         sql += " ORDER BY finished DESC LIMIT ?"
         args.append(limit)
         return [
-            HistoryEntry(task, self.results_for(task.task_uuid))
-            for task in (_task_row(r) for r in self._query(sql, tuple(args)))
+            item
+            for task in (TaskRow.from_row(r) for r in self._query(sql, tuple(args)))
+            for item in HistoryItem.of_task(task, self.results_for(task.task_uuid))
         ]
 
     def typical_seconds(
@@ -459,6 +296,7 @@ class Store:
     # ----- uploads ----------------------------------------------------------------------------
 
     def upload_get(self, sha256: str, backend: str, *, max_age: float) -> str | None:
+        """The UUID ``backend`` gave this content within ``max_age`` seconds, if any."""
         rows = self._query(
             "SELECT uuid FROM uploads WHERE sha256=? AND backend=? AND created >= ?",
             (sha256, backend, time.time() - max_age),
@@ -466,6 +304,7 @@ class Store:
         return str(rows[0]["uuid"]) if rows else None
 
     def upload_put(self, sha256: str, backend: str, kind: str, media_uuid: str) -> None:
+        """Remember that ``backend`` holds this content under ``media_uuid``."""
         with self._tx() as db:
             db.execute(
                 "INSERT OR REPLACE INTO uploads (sha256, backend, kind, uuid, created)"
@@ -477,72 +316,24 @@ class Store:
 
     def sweep_temp_files(self) -> list[Path]:
         """Remove temp files left by crashed processes (their pid is no longer alive)."""
-        removed = []
-        for path in self.media_dir.glob(f".*{TEMP_SUFFIX}"):
-            pid_text = path.name[: -len(TEMP_SUFFIX)].rsplit(".", 1)[-1]
-            if pid_text.isdigit() and int(pid_text) != os.getpid() and not _alive(int(pid_text)):
-                path.unlink(missing_ok=True)
-                removed.append(path)
-        return removed
+        return sweep_temp_files(self.media_dir)
 
 
-def temp_path(final: Path) -> Path:
-    """Where a file is written until complete: hidden, beside the final file, with our pid
-    (so ``sweep_temp_files`` can tell a crashed process's leftovers from live ones)."""
-    return final.with_name(f".{final.name}.{os.getpid()}{TEMP_SUFFIX}")
+def _check_filters(*, limit: object, text: object, since: object, max_cost: object) -> None:
+    """A wrong type is a TypeError here, not an error from deep inside SQLite."""
+    if isinstance(limit, bool) or not isinstance(limit, int):
+        raise TypeError(f"limit must be an int, not {type(limit).__name__}")
+    if text is not None and not isinstance(text, str):
+        raise TypeError(f"text must be a str or None, not {type(text).__name__}")
+    for name, value in (("since", since), ("max_cost", max_cost)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise TypeError(f"{name} must be a number or None, not {type(value).__name__}")
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+def _dumps(value: Any) -> str:
+    return redact(json.dumps(value, sort_keys=True, separators=(",", ":"), default=str))
 
 
-def _file_ok(result: Result) -> bool:
-    """The file is there and has the recorded size (a cheap integrity check)."""
-    try:
-        size = result.path.stat().st_size
-    except OSError:
-        return False
-    return result.bytes is None or size == result.bytes
-
-
-def _task_row(row: sqlite3.Row) -> TaskRow:
-    return TaskRow(
-        task_uuid=row["task_uuid"], fingerprint=row["fingerprint"],
-        request=json.loads(row["request"]), prompt=row["prompt"], tier=row["tier"],
-        seconds=row["seconds"], results_expected=row["results_expected"],
-        backend=row["backend"], base_url=row["base_url"], engine=row["engine"],
-        status=row["status"], acked=bool(row["acked"]), recoverable=bool(row["recoverable"]),
-        created=row["created"], submitted=row["submitted"], finished=row["finished"],
-        estimated_cost=row["estimated_cost"], cost=row["cost"], error_code=row["error_code"],
-        error_message=row["error_message"], session=row["session"],
-    )  # fmt: skip
-
-
-def manifest(
-    *,
-    task: Mapping[str, Any],
-    result: Result,
-    response: Mapping[str, Any],
-    engine: str,
-    timings: Mapping[str, float | None],
-    version: str,
-) -> dict[str, Any]:
-    """What a sidecar says about its video: enough to reproduce and to audit it."""
-    info = asdict(result)
-    info["path"] = result.path.name
-    info.pop("sidecar", None)
-    return {
-        "wan_notebook": version,
-        "engine": engine,
-        "task_uuid": result.task_uuid,
-        "request": dict(task),
-        "response": dict(response),
-        "result": info,
-        "timings": dict(timings),
-    }
+if TYPE_CHECKING:
+    # The store is the transport's upload cache: mypy checks here that it fits.
+    _: UploadCache = Store(Path())

@@ -8,26 +8,25 @@
 Paths in the manifest are relative to it, so the folder can be zipped and moved. The API key
 is never written: the manifest and the sidecars pass ``_secrets.redact`` on their way out.
 
-``HistoryItem`` is one video of the history (a task with n results gives n items). It is
-built from the store's ``HistoryEntry`` rows, and the gallery shows the same items.
+The entries are ``HistoryItem``s (one per video, as ``Store.history_entries`` gives them);
+the gallery shows the same items.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
+from .._files import write_atomic
 from .._secrets import redact
 from .._version import __version__
 from ..errors import ExportError
-from ..request import catalog
+from ._results import HistoryItem
 
 __all__ = ["MANIFEST_NAME", "ExportError", "HistoryItem", "export_history", "history_items"]
 
@@ -37,120 +36,15 @@ FORMAT: Final = "wan-notebook-export"
 FORMAT_VERSION: Final = 1
 
 
-@dataclass(frozen=True)
-class HistoryItem:
-    """One stored video with the task that made it."""
-
-    task_uuid: str
-    prompt: str
-    request: dict[str, Any]
-    status: str = "done"
-    seed: int | None = None
-    cost: float | None = None  # charged USD for this video, if the API said
-    estimated_cost: float | None = None  # list price USD for this video
-    created: float | None = None  # epoch seconds the video was finished
-    duration: float | None = None  # seconds of video
-    path: Path | None = None
-    sha256: str | None = None
-    bytes: int | None = None
-    sidecar: Path | None = None
-    engine: str = ""
-    result: dict[str, Any] = field(default_factory=dict)  # the rest of the result's metadata
-
-    @property
-    def shown_cost(self) -> tuple[float | None, bool]:
-        """(USD, is_estimate): the charged cost, else the list price."""
-        if self.cost is not None:
-            return self.cost, False
-        return self.estimated_cost, True
-
-    @property
-    def file_ok(self) -> bool:
-        return self.path is not None and self.path.is_file()
-
-    @property
-    def created_at(self) -> datetime | None:
-        """When the video was made, in local time."""
-        if self.created is None:
-            return None
-        return datetime.fromtimestamp(self.created, tz=UTC).astimezone()
-
-
-def history_items(entries: Iterable[Any]) -> list[HistoryItem]:
-    """Items from the store's ``HistoryEntry`` rows (task + results), or items as they are."""
+def history_items(entries: Iterable[object]) -> list[HistoryItem]:
+    """The history items among ``entries`` (a list, to go over twice); anything else is a
+    ``TypeError``."""
     items: list[HistoryItem] = []
     for entry in entries:
-        if isinstance(entry, HistoryItem):
-            items.append(entry)
-        elif hasattr(entry, "task") and hasattr(entry, "results"):
-            items.extend(_items_of_entry(entry))
-        else:
-            raise TypeError(f"not a history entry: {type(entry).__name__}")
+        if not isinstance(entry, HistoryItem):
+            raise TypeError(f"not a history item: {type(entry).__name__}")
+        items.append(entry)
     return items
-
-
-def _items_of_entry(entry: Any) -> list[HistoryItem]:
-    task = entry.task
-    request = dict(task.request)
-    expected = max(1, int(task.results_expected or 1))
-    estimate = (
-        task.estimated_cost / expected
-        if task.estimated_cost is not None
-        else estimated_cost_of(request)
-    )
-    base: dict[str, Any] = {
-        "task_uuid": task.task_uuid,
-        "prompt": task.prompt or str(request.get("positivePrompt", "")),
-        "request": request,
-        "status": task.status,
-        "estimated_cost": estimate,
-        "created": task.finished or task.created,
-        "engine": task.engine or "",
-    }
-    results = list(entry.results)
-    if not results:  # its files were deleted: still listed, without a video
-        return [
-            HistoryItem(
-                **base,
-                seed=request.get("seed"),
-                cost=task.cost,
-                duration=task.seconds,
-            )
-        ]
-    # One charged cost for several results is split evenly: the API bills per video.
-    task_cost = task.cost / len(results) if task.cost is not None else None
-    return [
-        HistoryItem(
-            **base,
-            seed=r.seed if r.seed is not None else request.get("seed"),
-            cost=r.cost if r.cost is not None else task_cost,
-            duration=r.duration or task.seconds,
-            path=Path(r.path) if r.path else None,
-            sha256=r.sha256,
-            bytes=r.bytes,
-            sidecar=Path(r.sidecar) if r.sidecar else None,
-            result=_result_metadata(r),
-        )
-        for r in results
-    ]
-
-
-def _result_metadata(result: Any) -> dict[str, Any]:
-    names = ("video_uuid", "url", "format", "width", "height", "key")
-    return {n: getattr(result, n) for n in names if getattr(result, n, None) not in (None, "")}
-
-
-def estimated_cost_of(request: Mapping[str, Any]) -> float | None:
-    """List price of one video of a stored request JSON (None for an unknown size)."""
-    width, height = request.get("width"), request.get("height")
-    tier = request.get("resolution") or catalog.DEFAULT_RESOLUTION
-    if isinstance(width, int) and isinstance(height, int):
-        preset = catalog.SIZE_PRESET.get((width, height))
-        tier = preset[0] if preset else None
-    if tier not in catalog.PRICE_PER_SECOND:
-        return None
-    seconds = request.get("duration") or catalog.DEFAULT_DURATION
-    return catalog.price(tier, float(seconds))
 
 
 # ----- export ------------------------------------------------------------------------------
@@ -161,7 +55,7 @@ def export_history(
 ) -> Path:
     """Write ``manifest.json`` and copies of the media files into ``dest_dir``.
 
-    ``entries`` are the store's history entries or ``HistoryItem``s. Every copy is checked
+    ``entries`` are ``HistoryItem``s (``Store.history_entries``). Every copy is checked
     against the recorded sha256 (or the source's own, if none was recorded); a mismatch
     raises ``ExportError``. A video whose file is gone is listed with ``"file": null`` and a
     warning. Returns the manifest's path. An existing manifest is kept unless ``overwrite``.
@@ -269,9 +163,5 @@ def _copy_verified(source: Path, target: Path, expected: str | None) -> str:
 
 
 def _write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
-    try:
-        tmp.write_text(redact(text), encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    # Not fsynced: an export is a copy that can be made again.
+    write_atomic(path, redact(text), durable=False)
