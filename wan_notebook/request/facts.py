@@ -7,6 +7,7 @@ actual cost, and whether the API was free to rewrite the prompt (promptExtend).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -42,11 +43,22 @@ def prompt_extend(task: Mapping[str, Any]) -> bool:
 def record(task: Mapping[str, Any], actual_cost: float | None) -> dict[str, Any]:
     """What a sidecar (one video) records beside the request: estimate, actual, promptExtend.
 
-    ``actual_cost`` is what the API billed for the video (None when it was not reported or
-    not a finite number); a small difference from the estimate is normal (the API's own
-    examples bill 1.5033 for 1.50), so both are kept side by side, never compared.
+    ``actual_cost`` is what the API billed for the video; None, NaN, infinities and negative
+    numbers are recorded as unknown (None), so a sidecar is always valid JSON. A small
+    difference from the estimate is normal (the API's own examples bill 1.5033 for 1.50):
+    both are kept side by side, never compared.
     """
+    actual = actual_cost if _is_cost(actual_cost) else None
     return {
         "prompt_extend": prompt_extend(task),
-        "cost": {"estimated": estimated_cost(task, results=1), "actual": actual_cost},
+        "cost": {"estimated": estimated_cost(task, results=1), "actual": actual},
     }
+
+
+def _is_cost(value: Any) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and value >= 0
+    )
