@@ -282,7 +282,6 @@ def test_one_error_names_all_three_problems_with_allowed_values() -> None:
     error = info.value
     assert len(error.problems) == 3
     text = str(error)
-    # the size is named as it was typed (size=, not the API's width)
     assert "size='1000x1000'" in text and "1280x720" in text and "1632x1248" in text
     assert "duration=7" in text and "5, 10, 15" in text
     assert "shotType='multi'" in text and "promptExtend=true" in text
