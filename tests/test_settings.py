@@ -17,6 +17,7 @@ def _fresh(monkeypatch: pytest.MonkeyPatch):
         "WAN_BASE_URL",
         "WAN_MEDIA_DIR",
         "WAN_BUDGET_USD",
+        "WAN_DEFAULT_RESOLUTION",
     ):
         monkeypatch.delenv(name, raising=False)
     settings.reset()
@@ -58,3 +59,22 @@ def test_configure_changes_and_rejects_unknown_names() -> None:
     assert settings.configure(poll_max=2.0).poll_max == 2.0
     with pytest.raises(TypeError, match="unknown setting"):
         settings.configure(pollmax=2.0)
+
+
+def test_default_resolution_is_720p_and_read_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert settings.get_settings().default_resolution == "720p"
+    monkeypatch.setenv("WAN_DEFAULT_RESOLUTION", "1080p")
+    settings.reset()
+    assert settings.get_settings().default_resolution == "1080p"
+
+
+def test_a_bad_default_resolution_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ValueError, match=r"default_resolution='4k': allowed: 720p, 1080p"):
+        settings.configure(default_resolution="4k")
+    assert settings.configure(default_resolution="1080p").default_resolution == "1080p"
+    monkeypatch.setenv("WAN_DEFAULT_RESOLUTION", "720")
+    settings.reset()
+    with pytest.raises(ValueError, match="WAN_DEFAULT_RESOLUTION='720'"):
+        settings.get_settings()

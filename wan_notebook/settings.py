@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from ._secrets import mask, register_secret
+from .request import catalog
+from .request.catalog import Resolution
 
 # Which backend the settings ask for (``client.Backend`` is the one resolved from them).
 BackendName = Literal["auto", "local", "runware"]
@@ -39,6 +41,9 @@ class Settings:
     job_timeout: float = 3600.0  # seconds job.wait() waits by default
     budget_usd: float | None = None  # WAN_BUDGET_USD: per-session spending cap
     local_delay: float | None = None  # WAN_LOCAL_DELAY: simulated seconds per clip (local engine)
+    # WAN_DEFAULT_RESOLUTION: the tier sent when a request gives no size or preset (1280x720
+    # for 720p; a frame image alone is sent with this resolution): the estimate is the price.
+    default_resolution: Resolution = catalog.DEFAULT_RESOLUTION
 
     def __repr__(self) -> str:
         shown = ", ".join(
@@ -71,6 +76,12 @@ def _float_env(name: str) -> float | None:
     return float(raw) if raw not in (None, "") else None
 
 
+def _resolution(value: Any, name: str) -> Resolution:
+    if value not in catalog.RESOLUTIONS:
+        raise ValueError(f"{name}={value!r}: allowed: {', '.join(catalog.RESOLUTIONS)}")
+    return value  # type: ignore[no-any-return]
+
+
 def from_env() -> Settings:
     key = os.environ.get("RUNWARE_API_KEY") or None
     register_secret(key)
@@ -83,6 +94,9 @@ def from_env() -> Settings:
         values["backend"] = backend
     if os.environ.get("WAN_BASE_URL"):
         values["base_url"] = os.environ["WAN_BASE_URL"]
+    tier = os.environ.get("WAN_DEFAULT_RESOLUTION")
+    if tier:
+        values["default_resolution"] = _resolution(tier, "WAN_DEFAULT_RESOLUTION")
     if os.environ.get("WAN_MEDIA_DIR"):
         values["media_dir"] = Path(os.environ["WAN_MEDIA_DIR"])
     for env, name in (
@@ -115,6 +129,8 @@ def configure(**changes: Any) -> Settings:
         raise TypeError(
             f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
         )
+    if "default_resolution" in changes:
+        _resolution(changes["default_resolution"], "default_resolution")
     if "media_dir" in changes and changes["media_dir"] is not None:
         changes["media_dir"] = Path(changes["media_dir"])
     if changes.get("api_key"):

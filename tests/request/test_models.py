@@ -282,7 +282,7 @@ def test_one_error_names_all_three_problems_with_allowed_values() -> None:
     error = info.value
     assert len(error.problems) == 3
     text = str(error)
-    assert "width='1000x1000'" in text and "1280x720" in text and "1632x1248" in text
+    assert "size='1000x1000'" in text and "1280x720" in text and "1632x1248" in text
     assert "duration=7" in text and "5, 10, 15" in text
     assert "shotType='multi'" in text and "promptExtend=true" in text
 

@@ -17,7 +17,8 @@ IMG = st.sampled_from(
     [
         "https://cdn.example.com/a.png",
         "aac49721-1964-481a-ae78-8a4e29b91402",
-        "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGBgAAAABQABpfZFQAAAAABJRU5ErkJggg==",
+        # an opaque 1x1 RGB PNG (a PNG with transparency is refused)
+        "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGM4EaABAAMkAUEdGZ/EAAAAAElFTkSuQmCC",
     ]
 )
 VID = st.sampled_from(["https://cdn.example.com/m.mp4", "822f2568-492c-48e7-a87e-cf69960644a3"])
@@ -51,7 +52,7 @@ def valid_tasks(draw: st.DrawFn) -> dict[str, Any]:
     elif sizing == "resolution":
         task["resolution"] = draw(st.sampled_from(catalog.RESOLUTIONS))
     alibaba: dict[str, Any] = {}
-    if draw(st.booleans()):
+    if "referenceVideos" not in inputs and draw(st.booleans()):  # the voice comes from them
         inputs["audio"] = draw(AUD)
     elif draw(st.booleans()):
         alibaba["audio"] = draw(st.booleans())
@@ -67,7 +68,9 @@ def valid_tasks(draw: st.DrawFn) -> dict[str, Any]:
         task["inputs"] = inputs
     optional: dict[str, st.SearchStrategy[Any]] = {
         "negativePrompt": TEXT,
-        "duration": st.sampled_from(catalog.DURATIONS),
+        "duration": st.sampled_from(
+            catalog.REFERENCE_DURATIONS if "referenceVideos" in inputs else catalog.DURATIONS
+        ),
         "seed": st.integers(0, catalog.SEED_MAX),
         "outputType": st.just("URL"),
         "outputFormat": st.sampled_from(catalog.OUTPUT_FORMATS),
@@ -139,6 +142,16 @@ MUTATIONS: dict[str, Any] = {
         webhookURL=d(st.sampled_from(["", "hooks", "ftp://x.example/"]))
     ),
     "bad safety": lambda t, d: t.update(safety={"mode": d(st.sampled_from(["on", "strict", ""]))}),
+    "refs for 15 s": lambda t, d: (
+        t.update(inputs={"referenceVideos": ["https://a.example/v.mp4"]}, duration=15),
+    ),
+    "refs with an audio input": lambda t, d: (
+        t.update(inputs={"referenceVideos": [d(VID)], "audio": d(AUD)}),
+        t.get("providerSettings", {}).get("alibaba", {}).pop("audio", None),
+    ),
+    "inline video on the wire": lambda t, d: t.update(
+        inputs={"referenceVideos": ["data:video/mp4;base64," + "A" * 64]}
+    ),
 }
 
 

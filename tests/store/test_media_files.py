@@ -57,3 +57,25 @@ def test_sidecars_are_json_beside_the_media_file(store: Store) -> None:
     assert json.loads(sidecar.read_text())["request"] == {"seed": 3}
     assert sorted(p.name for p in store.media_dir.iterdir() if p.suffix != ".sqlite3"
                   and "sqlite3" not in p.name) == ["clip.mp4", "clip.mp4.json"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("extend", "billed", "actual"),
+    [(None, 0.5011, 0.5011), (False, 0.5, 0.5), (True, float("nan"), None), (None, None, None)],
+)
+def test_a_sidecar_records_prompt_extend_and_the_estimate_beside_the_actual_cost(
+    store: Store, extend: bool | None, billed: float | None, actual: float | None
+) -> None:
+    from wan_notebook.store._media_files import manifest
+    from wan_notebook.store._results import Result
+
+    task: dict = {"positivePrompt": "x", "width": 1280, "height": 720, "duration": 5}
+    if extend is not None:
+        task["providerSettings"] = {"alibaba": {"promptExtend": extend}}
+    media_file = store.media_dir / "clip.mp4"
+    media_file.write_bytes(b"v")
+    result = Result("t", "v", None, media_file, seed=1, cost=billed)
+    info = manifest(task=task, result=result, response={}, engine="local", timings={}, version="0")
+    sidecar = json.loads(store.write_sidecar(media_file, info).read_text())  # valid JSON
+    assert sidecar["prompt_extend"] is (extend is not False)  # the API's default is on
+    assert sidecar["cost"] == {"estimated": 0.5, "actual": actual}

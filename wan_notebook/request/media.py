@@ -1,66 +1,71 @@
 """Media inputs: what a frame image, reference video or audio value is, and whether it is usable.
 
-The API takes a URL, a UUID (of an earlier upload), a data URI or bare base64. In Python we
-also take a local file path, raw bytes or a PIL image. Bytes and images become data URIs at
-once; a local path stays a path (checked here) until the client uploads it, so that the
-request fingerprint can hash the file's content instead of its name.
+The API takes a URL, a UUID (of an earlier upload), a data URI or bare base64 for images, and
+only a URL or an upload UUID for reference videos and audio (``wire`` says what must be
+uploaded first). In Python we also take a local file path, raw bytes or a PIL image. Bytes
+and images become data URIs at once; a local path stays a path (checked here) until the
+client uploads or inlines it, so that the request fingerprint can hash the file's content
+instead of its name.
+
+What the providers accept (``spec/wan26-fidelity.md``): frame images JPEG, PNG without
+transparency, BMP or WEBP, 360-2000 px; reference videos MP4 or MOV, 2-30 s; audio WAV or
+MP3, 3-30 s. Lengths and transparency are read from the header (``_content``).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
+import functools
 import hashlib
 import io
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from ..errors import MediaError
-from . import catalog
-
-MediaKind = Literal["image", "video", "audio"]
-Form = Literal["url", "uuid", "data_uri", "base64", "path"]
-
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
-_B64 = re.compile(r"^[A-Za-z0-9+/\s]+={0,2}$")
-_DATA_URI = re.compile(r"^data:([\w.+-]+/[\w.+-]+)?(;[\w-]+=[\w.-]+)*;base64,", re.I)
-
-EXTENSIONS: dict[MediaKind, dict[str, str]] = {
-    "image": {
-        ".png": "image/png",
-        ".jpg": "image/jpeg",
-        ".jpeg": "image/jpeg",
-        ".webp": "image/webp",
-    },
-    "video": {".mp4": "video/mp4", ".mov": "video/quicktime", ".webm": "video/webm"},
-    "audio": {".wav": "audio/wav", ".mp3": "audio/mpeg", ".flac": "audio/flac"},
-}
-MAX_BYTES: dict[MediaKind, int] = {
-    "image": catalog.IMAGE_MAX_BYTES,
-    "video": catalog.VIDEO_MAX_BYTES,
-    "audio": catalog.AUDIO_MAX_BYTES,
-}
-# Magic numbers, to name the type of raw bytes and to check a file is what its name says.
-_SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
-    (b"\x89PNG\r\n\x1a\n", 0, "image/png"),
-    (b"\xff\xd8\xff", 0, "image/jpeg"),
-    (b"WEBP", 8, "image/webp"),
-    (b"ftypqt", 4, "video/quicktime"),
-    (b"ftyp", 4, "video/mp4"),
-    (b"\x1a\x45\xdf\xa3", 0, "video/webm"),
-    (b"WAVE", 8, "audio/wav"),
-    (b"ID3", 0, "audio/mpeg"),
-    (b"\xff\xfb", 0, "audio/mpeg"),
-    (b"\xff\xf3", 0, "audio/mpeg"),
-    (b"fLaC", 0, "audio/flac"),
+from . import _content, catalog
+from ._forms import (
+    ACCEPTED_MIMES,
+    EXTENSIONS,
+    MAX_BYTES,
+    REPORTED,
+    SECONDS,
+    TYPE_NAMES,
+    Form,
+    MediaKind,
+    classify,
+    decode_inline,
+    describe_forms,
+    looks_like_path,
+    sniff_mime,
+    to_data_uri,
 )
 
-
-# Stands in for a value whose problem was already reported, so it is not reported twice.
-REPORTED = "\x00already-reported"
+__all__ = [
+    "EXTENSIONS",
+    "MAX_BYTES",
+    "REPORTED",
+    "SECONDS",
+    "TYPE_NAMES",
+    "Form",
+    "LocalFile",
+    "MediaKind",
+    "MediaSlot",
+    "check_data",
+    "check_local",
+    "classify",
+    "content_digest",
+    "decode_inline",
+    "describe_forms",
+    "map_inputs",
+    "media_slots",
+    "normalize",
+    "problem_with",
+    "shown",
+    "sniff_mime",
+    "to_data_uri",
+    "unmeasured",
+]
 
 
 @dataclass(frozen=True)
@@ -70,69 +75,33 @@ class LocalFile:
     size: int
 
 
-def sniff_mime(head: bytes) -> str | None:
-    """The MIME type named by a file's first bytes, if we know it."""
-    for magic, offset, mime in _SIGNATURES:
-        if head[offset : offset + len(magic)] == magic:
-            return mime
-    return None
+_ROLE: dict[MediaKind, str] = {
+    "image": "a frame image",
+    "video": "a reference video",
+    "audio": "the audio input",
+}
 
 
-def classify(value: str) -> Form | None:
-    """Which of the accepted forms a string is, or None.
-
-    A string that names an existing file is a path; long base64 text is base64. Order matters:
-    a URL or data URI is never taken for a path.
-    """
-    text = value.strip()
-    if text.startswith(("http://", "https://")):
-        return "url"
-    if _DATA_URI.match(text):
-        return "data_uri"
-    if _UUID.match(text):
-        return "uuid"
-    if _is_file(text):
-        return "path"
-    if len(text) >= 64 and _B64.match(text[:4096]) and _b64_decodes(text):
-        return "base64"
-    return None
+def _type_label(mime: str) -> str:
+    sub = mime.split("/", 1)[-1].upper()
+    return {"QUICKTIME": "MOV", "MPEG": "MP3", "JPEG": "JPEG"}.get(sub, sub)
 
 
-def _is_file(text: str) -> bool:
-    if len(text) >= 4096 or not _looks_like_path(text):
-        return False
-    try:
-        return Path(text).expanduser().is_file()
-    except OSError:  # e.g. a name too long for the file system: not a path
-        return False
-
-
-def _looks_like_path(text: str) -> bool:
-    return "\n" not in text and "\x00" not in text
-
-
-def _b64_decodes(text: str) -> bool:
-    try:
-        base64.b64decode(text[:4096].rstrip("=") + "=" * (-len(text[:4096].rstrip("=")) % 4))
-    except (binascii.Error, ValueError):
-        return False
-    return True
-
-
-def describe_forms(kind: MediaKind) -> str:
-    exts = ", ".join(e.lstrip(".").upper() for e in EXTENSIONS[kind])
-    return f"a URL, an upload UUID, a data URI, base64, or a local {exts} file"
+def _not_accepted(name: str, what: str, kind: MediaKind) -> MediaError:
+    exts = ", ".join(EXTENSIONS[kind])
+    return MediaError(
+        f"{name}: {what} is not accepted; {_ROLE[kind]} must be {TYPE_NAMES[kind]} ({exts})"
+    )
 
 
 def check_local(path: Path, kind: MediaKind) -> LocalFile:
-    """Check a local file exists, has an accepted type and is within the size limit."""
+    """Check a local file: it exists, its type, size, side, transparency and length."""
     path = path.expanduser()
     if not path.is_file():
         raise MediaError(f"file not found: {path}")
     ext = path.suffix.lower()
     if ext not in EXTENSIONS[kind]:
-        allowed = ", ".join(EXTENSIONS[kind])
-        raise MediaError(f"{path.name}: a {kind} must be one of {allowed}")
+        raise _not_accepted(path.name, ext.lstrip(".").upper() or "a file without extension", kind)
     size = path.stat().st_size
     if size > MAX_BYTES[kind]:
         limit = MAX_BYTES[kind] // (1024 * 1024)
@@ -142,12 +111,82 @@ def check_local(path: Path, kind: MediaKind) -> LocalFile:
     if size == 0:
         raise MediaError(f"{path.name}: the file is empty")
     with path.open("rb") as fh:
-        sniffed = sniff_mime(fh.read(16))
-    if sniffed is not None and not sniffed.startswith(kind):
-        raise MediaError(f"{path.name}: the content is {sniffed}, not a {kind}")
+        _check_type(path.name, sniff_mime(fh.read(16)), kind)
     if kind == "image":
         _check_image_side(path)
+    _check_content(path.name, _content.of_file(path, kind), kind)
     return LocalFile(path=path, mime=EXTENSIONS[kind][ext], size=size)
+
+
+def check_data(data: bytes, kind: MediaKind, *, name: str = "the data") -> str:
+    """Check media held in memory like a local file; returns its MIME type."""
+    if not data:
+        raise MediaError(f"{name}: empty")
+    if len(data) > MAX_BYTES[kind]:
+        limit = MAX_BYTES[kind] // (1024 * 1024)
+        raise MediaError(
+            f"{name}: {len(data) / 1048576:.1f} MB is over the {limit} MB {kind} limit"
+        )
+    mime = sniff_mime(data[:16])
+    if mime is None:
+        raise MediaError(f"{name}: not a recognised {kind} ({TYPE_NAMES[kind]})")
+    _check_type(name, mime, kind)
+    _check_content(name, _content.of_data(data, kind), kind)
+    return mime
+
+
+def _check_type(name: str, sniffed: str | None, kind: MediaKind) -> None:
+    if sniffed is None:
+        return
+    if not sniffed.startswith(kind):
+        raise MediaError(f"{name}: the content is {sniffed}, not a {kind}")
+    if sniffed not in ACCEPTED_MIMES:
+        raise _not_accepted(name, _type_label(sniffed), kind)
+
+
+def _check_content(name: str, content: _content.Content, kind: MediaKind) -> None:
+    if content.alpha:
+        raise MediaError(
+            f"{name}: a PNG with transparency (an alpha channel) is refused, not flattened;"
+            " Wan 2.6 takes PNG without transparency: save it as RGB or JPEG"
+            " (PIL: Image.open(p).convert('RGB').save(...))"
+        )
+    if kind in SECONDS and content.seconds is not None:
+        low, high = SECONDS[kind]
+        if not low <= content.seconds <= high:
+            raise MediaError(
+                f"{name}: {content.seconds:.1f} s long; {_ROLE[kind]} must last {low:g}-{high:g} s"
+            )
+
+
+def unmeasured(value: str, kind: MediaKind) -> str | None:
+    """Why the length of a local or inline clip was not checked, or None when it was."""
+    if kind == "image":
+        return None
+    form = classify(value)
+    if form == "path":
+        path = Path(value).expanduser()
+        return _content.of_file(path, kind).unmeasured if path.is_file() else None
+    if form in ("data_uri", "base64"):
+        return _inline_unmeasured(value, kind)
+    return None
+
+
+def shown(value: Any) -> str:
+    """A short stand-in for a media value in messages (never megabytes of base64)."""
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, bytes | bytearray | memoryview):
+        return f"<{len(value)} bytes>"
+    if isinstance(value, str):
+        return value if len(value) <= 60 else value[:40] + f"...<{len(value)} characters>"
+    return f"<{type(value).__name__}>"
+
+
+@functools.lru_cache(maxsize=16)
+def _inline_unmeasured(value: str, kind: MediaKind) -> str | None:
+    decoded = decode_inline(value)
+    return _content.of_data(decoded[0], kind).unmeasured if decoded else None
 
 
 def _check_image_side(path: Path) -> None:
@@ -163,10 +202,6 @@ def _check_image_side(path: Path) -> None:
     low, high = catalog.IMAGE_SIDE_RANGE
     if not (low <= width <= high and low <= height <= high):
         raise MediaError(f"{path.name}: {width}x{height} px; each side must be {low}-{high} px")
-
-
-def to_data_uri(data: bytes, mime: str) -> str:
-    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
 def normalize(value: Any, kind: MediaKind) -> str:
@@ -200,20 +235,49 @@ def _is_pil_image(value: Any) -> bool:
 
 
 def problem_with(value: str, kind: MediaKind, *, allow_local: bool) -> str | None:
-    """Why a stored media string is unusable, or None when it is fine."""
+    """Why a stored media string is unusable, or None when it is fine.
+
+    ``allow_local`` is the client's view: local paths and inline video/audio are fine because
+    the client uploads them first. Without it (a server's view) video and audio must arrive
+    as a URL or an upload UUID, as the API reference says.
+    """
     form = classify(value)
     if form is None:
         text = value.strip()
-        if _looks_like_path(text) and ("/" in text or "." in text[-6:]) and len(text) < 4096:
+        if looks_like_path(text) and ("/" in text or "." in text[-6:]) and len(text) < 4096:
             return f"file not found: {text}" if allow_local else f"not {describe_forms(kind)}"
         return f"not {describe_forms(kind)}"
-    if form == "path":
-        if not allow_local:
-            return "a local path must be uploaded first (the client does this)"
-        try:
+    try:
+        if form == "path":
+            if not allow_local:
+                return "a local path must be uploaded first (the client does this)"
             check_local(Path(value), kind)
-        except MediaError as exc:
-            return str(exc)
+        elif form in ("data_uri", "base64"):
+            if kind != "image" and not allow_local:
+                return (
+                    f"{_ROLE[kind]} goes as a URL or an upload UUID only: upload the data"
+                    " with mediaStorage first and send its mediaUUID"
+                )
+            return _inline_problem(value, kind, form)
+    except MediaError as exc:
+        return str(exc)
+    return None
+
+
+@functools.lru_cache(maxsize=16)
+def _inline_problem(value: str, kind: MediaKind, form: str) -> str | None:
+    """Cached by the string itself (its hash is kept): the Builder re-checks on every change."""
+    decoded = decode_inline(value)
+    if decoded is None:
+        return f"not valid base64 ({describe_forms(kind)})"
+    name = f"the {form.replace('_', ' ')}"
+    try:
+        if kind == "image":  # inline as sent: type and size are the server's to check
+            _check_content(name, _content.of_data(decoded[0], kind), kind)
+        else:  # uploaded by the client first: checked like a file
+            check_data(decoded[0], kind, name=name)
+    except MediaError as exc:
+        return str(exc)
     return None
 
 

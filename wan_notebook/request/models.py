@@ -3,7 +3,12 @@
 Field names are snake_case in Python and the API's camelCase on the wire. Construction runs
 every rule of ``rules.py`` first and raises one ``InvalidRequestError`` naming every bad field,
 so nothing invalid ever reaches the network. ``to_api()`` gives exactly the API's JSON: nested
-objects, camelCase, and nothing that was not set.
+objects, camelCase, and nothing that was not set (the API's own JSON round-trips unchanged).
+
+``VideoRequest.coerce()`` is the one entry point for what callers pass (a ``VideoRequest``, a
+prompt with flag-style fields, or the API's JSON); it and ``build()`` give a request without
+size or preset an explicit one (``_defaults.explicit_size``), so that the estimate is the
+price. ``fingerprint()`` hashes the request with the API's defaults spelled out.
 """
 
 from __future__ import annotations
@@ -12,26 +17,26 @@ import hashlib
 import json
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import Any, Final, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 from pydantic.alias_generators import to_camel
 
 from ..errors import InvalidRequestError, MediaError, Problem
-from . import catalog, media, rules
-from .catalog import Aspect, OutputFormat, Resolution, SafetyMode, ShotType
+from . import _defaults, _shorthand, catalog, media, rules
+from ._defaults import INCLUDE_COST_BY_DEFAULT, Filled, with_cost_policy
+from .catalog import OutputFormat, Resolution, SafetyMode, ShotType
 
-# The includeCost policy, written once. The client always asks for each result's cost
-# unless told not to, so "not given" and "true" are one request: the %%wan magic passes it,
-# the Builder and generate() leave it out, and all three must share cached results (and the
-# journal and sidecars record real costs).
-INCLUDE_COST_BY_DEFAULT: Final = True
-
-
-def with_cost_policy(task: dict[str, Any]) -> dict[str, Any]:
-    """``task`` (API JSON) with ``includeCost`` set as the client sends it."""
-    task.setdefault("includeCost", INCLUDE_COST_BY_DEFAULT)
-    return task
+__all__ = [
+    "INCLUDE_COST_BY_DEFAULT",
+    "AlibabaSettings",
+    "FrameImage",
+    "Inputs",
+    "ProviderSettings",
+    "Safety",
+    "VideoRequest",
+    "with_cost_policy",
+]
 
 
 class _ApiModel(BaseModel):
@@ -101,6 +106,8 @@ class VideoRequest(_ApiModel):
     include_cost: bool | None = None
     number_results: int | None = None
 
+    _filled: Filled | None = PrivateAttr(default=None)
+
     @model_validator(mode="before")
     @classmethod
     def _check_rules(cls, data: Any) -> Any:
@@ -153,16 +160,20 @@ class VideoRequest(_ApiModel):
         item = frames[0]
         return item.image if isinstance(item, FrameImage) else item
 
+    @property
+    def defaults_used(self) -> Filled | None:
+        """What ``coerce()``/``build()`` filled in: "size", "resolution" or None."""
+        return self._filled
+
     def canonical(self) -> dict[str, Any]:
-        """The request without its task id, local files replaced by their content hash."""
+        """The request with the API's defaults spelled out, without its task id, local
+        files replaced by their content hash: what ``fingerprint()`` hashes."""
         task = self.to_api()
-        task.pop("taskUUID", None)
-        with_cost_policy(task)
         if task.get("inputs"):
             task["inputs"] = media.map_inputs(
                 task["inputs"], lambda slot: media.content_digest(slot.value)
             )
-        return task
+        return _defaults.canonical(task)
 
     def fingerprint(self) -> str:
         """Same fingerprint = same request: the key of the result cache."""
@@ -177,9 +188,72 @@ class VideoRequest(_ApiModel):
         return VideoRequest.model_validate(data)
 
     def summary(self) -> str:
-        size = f"{self.width}x{self.height}" if self.width else (self.resolution or "auto size")
+        size = f"{self.width}x{self.height}" if self.width else f"{self.tier}, aspect of the input"
         seed = f"seed {self.seed}" if self.seed is not None else "random seed"
         return f"{size}, {self.seconds}s, {seed}, ~${self.estimated_cost:.2f}"
+
+    @classmethod
+    def coerce(
+        cls,
+        value: Any = None,
+        /,
+        *,
+        default_resolution: Resolution | None = None,
+        **fields: Any,
+    ) -> VideoRequest:
+        """The one entry point for what callers pass: a checked, explicitly sized request.
+
+        ``value`` is a ``VideoRequest``, a prompt, the API's JSON (a dict with
+        ``positivePrompt``; snake_case model names work too) or a dict of flag-style fields
+        (with ``prompt``). ``fields`` change it: the short names of ``build()`` (``size``,
+        ``shot``, ``ref_videos``...), model names (``negative_prompt``) or API names
+        (``outputFormat``). Unknown names and wrong types raise ``InvalidRequestError``
+        naming them. Without size or preset, ``default_resolution`` (720p if None) is sent:
+        see ``_defaults.explicit_size``.
+        """
+        problems: list[Problem] = []
+        tier = _tier(default_resolution, problems)
+        if isinstance(value, VideoRequest):
+            if not fields and value.defaults_used is None and _has_size(value.to_api()):
+                return value
+            task = value.to_api()
+            if fields:
+                task.pop("taskUUID")  # a changed request is a new task
+        elif isinstance(value, Mapping):
+            task = dict(value)
+            if "prompt" in task:
+                flags = {k: task.pop(k) for k in list(task) if k in _shorthand.FLAGS}
+                task = _merge(task, _shorthand.fragment(flags, problems))
+        elif isinstance(value, str) or value is None:
+            task = {} if value is None else {"positivePrompt": value}
+            if value is not None and "prompt" in fields:
+                problems.append(
+                    Problem("prompt", fields["prompt"], "the prompt is given twice", "duplicate")
+                )
+        else:
+            allowed = "a VideoRequest, a prompt, or the API's JSON (a dict with positivePrompt)"
+            raise InvalidRequestError(
+                [Problem("request", type(value).__name__, allowed, "invalidRequest")]
+            )
+        task = _merge(task, _fields_fragment(fields, problems))
+        if "positivePrompt" not in task and "positive_prompt" not in task:
+            problems.append(
+                Problem("prompt", None, "a text prompt is required", "missingPositivePrompt")
+            )
+        return cls._finish(task, tier, problems)
+
+    @classmethod
+    def _finish(
+        cls, task: dict[str, Any], tier: Resolution, problems: list[Problem]
+    ) -> VideoRequest:
+        shaped, media_problems = _api_shape(task)
+        filled = _defaults.explicit_size(shaped, tier)
+        found = problems + media_problems + rules.problems(shaped)
+        if found:
+            raise InvalidRequestError(found)
+        request = cls.model_validate(shaped)
+        request._filled = filled
+        return request
 
     @classmethod
     def build(
@@ -189,7 +263,7 @@ class VideoRequest(_ApiModel):
         negative: str | None = None,
         size: str | tuple[int, int] | None = None,
         resolution: Resolution | None = None,
-        aspect: Aspect | None = None,
+        aspect: str | None = None,
         duration: int | None = None,
         seed: int | None = None,
         shot: ShotType | None = None,
@@ -207,88 +281,66 @@ class VideoRequest(_ApiModel):
         include_cost: bool | None = None,
         n: int | None = None,
         task_uuid: str | None = None,
+        default_resolution: Resolution | None = None,
     ) -> VideoRequest:
-        """A request from the short names of the ``%%wan`` flags and the builder form."""
-        task: dict[str, Any] = {"positivePrompt": prompt}
+        """A request from the short names of the ``%%wan`` flags and the builder form.
+
+        Without ``size``, ``resolution``, ``aspect`` or input media the size is 1280x720 (the
+        16:9 size of ``default_resolution``, 720p if None); with input media but no size, the
+        request carries ``resolution`` (the aspect follows the input). ``defaults_used``
+        says which was filled in.
+        """
+        flags = {k: v for k, v in locals().items() if k not in ("cls", "default_resolution")}
         problems: list[Problem] = []
-        width_height = _parse_size(size, problems)
-        if aspect is not None:
-            if aspect not in catalog.ASPECTS:
-                problems.append(
-                    Problem(
-                        "aspect",
-                        aspect,
-                        "allowed: " + ", ".join(catalog.ASPECTS),
-                        "unsupportedAspect",
-                        allowed_values=catalog.ASPECTS,
-                    )
-                )
-            elif width_height is None and image is None:
-                tier = resolution or catalog.DEFAULT_RESOLUTION
-                if tier in catalog.RESOLUTIONS:
-                    width_height = catalog.size_for(tier, aspect)
-                    resolution = None
-        if width_height is not None:
-            task["width"], task["height"] = width_height
-        optional = {
-            "negativePrompt": negative,
-            "resolution": resolution,
-            "duration": duration,
-            "seed": seed,
-            "outputFormat": fmt,
-            "outputQuality": quality,
-            "ttl": ttl,
-            "webhookURL": webhook,
-            "uploadEndpoint": upload_to,
-            "includeCost": include_cost,
-            "numberResults": n,
-            "taskUUID": task_uuid,
-        }
-        task.update({k: v for k, v in optional.items() if v is not None})
-        alibaba = {"audio": audio, "promptExtend": extend, "shotType": shot}
-        alibaba = {k: v for k, v in alibaba.items() if v is not None}
-        if alibaba:
-            task["providerSettings"] = {"alibaba": alibaba}
-        inputs: dict[str, Any] = {}
-        if image is not None:
-            inputs["frameImages"] = [image]
-        if ref_videos:
-            inputs["referenceVideos"] = list(ref_videos)
-        if audio_input is not None:
-            inputs["audio"] = audio_input
-        if inputs:
-            task["inputs"] = inputs
-        if isinstance(safety, bool):
-            task["safety"] = {"checkContent": safety}
-        elif safety is not None:
-            task["safety"] = {"mode": safety}
-        if problems:
-            shaped, media_problems = _api_shape(task)
-            raise InvalidRequestError(problems + media_problems + rules.problems(shaped))
-        return cls.model_validate(task)
+        tier = _tier(default_resolution, problems)
+        return cls._finish(_shorthand.fragment(flags, problems), tier, problems)
 
 
-def _parse_size(
-    size: str | tuple[int, int] | None, problems: list[Problem]
-) -> tuple[int, int] | None:
-    if size is None:
-        return None
-    if isinstance(size, tuple):
-        return size
-    try:
-        w, h = (int(part) for part in size.lower().replace("×", "x").split("x"))
-    except ValueError:
+def _tier(value: Any, problems: list[Problem]) -> Resolution:
+    if value is None:
+        return catalog.DEFAULT_RESOLUTION
+    if value not in catalog.RESOLUTIONS:
         problems.append(
             Problem(
-                "size",
-                size,
-                "WIDTHxHEIGHT, one of " + ", ".join(catalog.ALLOWED_SIZES),
-                "invalidSize",
-                allowed_values=catalog.ALLOWED_SIZES,
+                "default_resolution",
+                value,
+                "allowed: 720p, 1080p",
+                "unsupportedResolution",
+                allowed_values=catalog.RESOLUTIONS,
             )
         )
-        return None
-    return w, h
+        return catalog.DEFAULT_RESOLUTION
+    return value  # type: ignore[no-any-return]
+
+
+def _has_size(task: Mapping[str, Any]) -> bool:
+    return bool(_shorthand.SIZING & task.keys())
+
+
+def _fields_fragment(fields: Mapping[str, Any], problems: list[Problem]) -> dict[str, Any]:
+    """API JSON for ``coerce()``'s keyword fields: flags, model names or API names."""
+    flags = {k: v for k, v in fields.items() if k in _shorthand.FLAGS}
+    rest = {k: v for k, v in fields.items() if k not in _shorthand.FLAGS and v is not None}
+    known = set(_NAMES["task"]) | set(_NAMES["task"].values())
+    for key in sorted(set(rest) - known):
+        allowed = "unknown field; use a flag name (size, shot, ...) or an API field name"
+        problems.append(Problem(key, rest.pop(key), allowed, "unknownParameter"))
+    return _merge(_rename(rest, "task"), _shorthand.fragment(flags, problems))
+
+
+def _merge(base: Mapping[str, Any], change: Mapping[str, Any]) -> dict[str, Any]:
+    """``base`` with ``change`` laid over it: nested objects key by key; a new size or preset
+    replaces the old one."""
+    out = dict(base)
+    if _shorthand.SIZING & change.keys():
+        for key in _shorthand.SIZING:
+            out.pop(key, None)
+    for key, value in change.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
 
 
 # snake_case names accepted from Python, by nesting level, mapped to the API's names.
@@ -329,7 +381,9 @@ def _normalize_media(inputs: dict[str, Any], problems: list[Problem]) -> dict[st
         try:
             return media.normalize(slot.value, slot.kind)
         except MediaError as exc:
-            problems.append(Problem(slot.where, "<media>", str(exc), "invalidMediaInput"))
+            problems.append(
+                Problem(slot.where, media.shown(slot.value), str(exc), "invalidMediaInput")
+            )
             return media.REPORTED
 
     return media.map_inputs(inputs, norm)

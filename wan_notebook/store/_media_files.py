@@ -2,8 +2,9 @@
 
 A name is built only from our own values (server-provided ids are reduced to safe
 characters), never from a name the server suggests. A sidecar, ``<media file>.json``, says
-enough about its video to reproduce and to audit it (``manifest``); it is written
-atomically and passes ``_secrets.redact`` on its way out.
+enough about its video to reproduce and to audit it (``manifest``): the request as sent,
+whether the API was free to rewrite its prompt (``prompt_extend``), and the estimate beside
+the actual cost. It is written atomically and passes ``_secrets.redact`` on its way out.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 from .._files import write_atomic
 from .._secrets import redact
+from ..request import facts
 from ._results import Result
 
 
@@ -75,4 +77,5 @@ def manifest(
         "response": dict(response),
         "result": info,
         "timings": dict(timings),
+        **facts.record(task, result.cost),  # prompt_extend; cost: {estimated, actual}
     }

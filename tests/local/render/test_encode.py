@@ -39,18 +39,27 @@ def test_each_format_has_its_codecs_and_container(
     assert set(streams) == {"video", "audio"}
     assert streams["video"]["codec_name"] == video
     assert (streams["video"]["width"], streams["video"]["height"]) == (1280, 720)
-    assert streams["video"]["avg_frame_rate"] == "24/1"
+    assert streams["video"]["avg_frame_rate"] == "30/1"  # Wan 2.6 writes 30 fps
     assert streams["video"]["pix_fmt"] == "yuv420p"
-    assert int(streams["video"]["nb_read_packets"]) == 120
+    assert int(streams["video"]["nb_read_packets"]) == 150
     assert streams["audio"]["codec_name"] == audio
     assert (streams["audio"]["sample_rate"], streams["audio"]["channels"]) == ("48000", 2)
     assert float(found["format"]["duration"]) == pytest.approx(5, abs=0.1)
     assert stream_end(out, "audio") == pytest.approx(5, abs=0.1)
     assert stream_end(out, "video") == pytest.approx(5, abs=0.1)
     # RenderInfo and probe() agree with ffprobe.
-    assert (info.video_codec, info.audio_codec, info.frames) == (video, audio, 120)
+    assert (info.video_codec, info.audio_codec, info.frames) == (video, audio, 150)
     assert info.bytes == out.stat().st_size
     assert probe(out)["format"] == container
+
+
+@pytest.mark.parametrize("fmt", catalog.OUTPUT_FORMATS)
+def test_every_format_probes_at_30_fps(clip: Callable[..., Path], fmt: str) -> None:
+    path = clip(fmt=fmt, duration=1)
+    info = probe(path)
+    assert info["fps"] == 30.0 and info["frames"] == 30, (fmt, info["fps"], info["frames"])
+    rate = next(s for s in ffprobe(path)["streams"] if s["codec_type"] == "video")
+    assert rate["avg_frame_rate"] == "30/1"
 
 
 def test_mp4_is_faststart(clip: Callable[..., Path]) -> None:
@@ -78,7 +87,7 @@ def test_video_and_audio_last_the_requested_duration(tmp_path: Path, seconds: in
     assert float(ffprobe(out)["format"]["duration"]) == pytest.approx(seconds, abs=0.1)
     assert stream_end(out, "video") == pytest.approx(seconds, abs=0.1)
     assert stream_end(out, "audio") == pytest.approx(seconds, abs=0.1)
-    assert probe(out)["frames"] == seconds * 24
+    assert probe(out)["frames"] == seconds * 30
 
 
 def test_audio_off_writes_no_audio_stream(clip: Callable[..., Path]) -> None:
@@ -98,7 +107,7 @@ def test_render_info_matches_the_file(tmp_path: Path) -> None:
     info = render(replace(SMALL, fmt="MOV", audio=True), out)
     found = probe(out)
     assert info.path == out
-    assert (info.width, info.height, info.fps, info.frames) == (640, 360, 24.0, 72)
+    assert (info.width, info.height, info.fps, info.frames) == (640, 360, 30.0, 90)
     assert (info.video_codec, info.audio_codec) == (found["video_codec"], found["audio_codec"])
     assert info.duration == pytest.approx(3, abs=0.1)
     assert info.bytes == out.stat().st_size
@@ -109,7 +118,7 @@ def test_render_info_matches_the_file(tmp_path: Path) -> None:
 def test_progress_rises_to_one(tmp_path: Path) -> None:
     seen: list[float] = []
     render(replace(SMALL, duration=1), tmp_path / "clip.mp4", progress=seen.append)
-    assert len(seen) == 25
+    assert len(seen) == 31
     assert seen == sorted(seen)
     assert 0 < seen[0] < 0.1
     assert seen[-1] == 1.0

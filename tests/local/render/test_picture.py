@@ -70,3 +70,12 @@ def test_label_is_drawn_legibly_in_a_corner(clip: Callable[..., Path]) -> None:
     assert rows.max() < 360 / 6 and cols.max() < 640 / 2  # confined to the top-left corner
     box = labelled[:, : rows.max() + 1, : cols.max() + 1].mean(axis=3)
     assert (box.max(axis=(1, 2)) - box.min(axis=(1, 2))).min() > 150  # white on dark: legible
+
+
+def test_the_label_names_the_size_and_its_true_ratio() -> None:
+    from wan_notebook.local.render._picture import size_label
+
+    assert size_label(1088, 832) == "1088x832 17:13"  # not 4:3: 1088/832 = 17/13
+    assert size_label(1248, 1632) == "1248x1632 13:17"
+    assert size_label(1920, 1080) == "1920x1080 16:9"
+    assert size_label(640, 360) == "640x360 16:9"

@@ -14,6 +14,7 @@ from pathlib import Path
 import av
 import numpy as np
 
+from ...request import catalog
 from ._canvas import Grid, blend_into, frame_planes, make_grid, upscale
 from ._first_frame import Opening, image_palette, make_opening
 from ._label import Stamp, apply_stamp, make_stamp
@@ -115,6 +116,16 @@ def make_painter(spec: RenderSpec, key: bytes, cuts: list[int]) -> Painter:
         make_look(key, k, hue, mood, first_palette if k == 0 else None)
         for k in range(len(cuts) - 1)
     ]
-    label = f"{spec.label} · seed {spec.seed}" if spec.label else ""
+    label = f"{spec.label} · {size_label(spec.width, spec.height)} · seed {spec.seed}"
+    label = label if spec.label else ""
     stamp = make_stamp(label, spec.width, spec.height) if label else None
     return Painter(spec, grid, cuts, looks, opening, motion, stamp)
+
+
+def size_label(width: int, height: int) -> str:
+    """``"1088x832 17:13"``: the size and its true ratio (Wan's 1088x832 is not 4:3)."""
+    preset = catalog.SIZE_PRESET.get((width, height))
+    if preset is not None:
+        return f"{width}x{height} {preset[1]}"
+    d = math.gcd(width, height)
+    return f"{width}x{height} {width // d}:{height // d}"

@@ -66,7 +66,7 @@ class RenderSpec:
     audio_input: Path | None = None
     first_frame: Path | None = None
     reference_videos: tuple[Path, ...] = ()
-    fps: int = 24
+    fps: int = catalog.OUTPUT_FPS  # Wan 2.6 writes 30 fps
     label: str = "LOCAL PREVIEW · not Wan 2.6"
 
 
