@@ -13,6 +13,7 @@ import io
 import json
 import shutil
 import subprocess
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ MIME = {"MP4": "video/mp4", "MOV": "video/quicktime", "WEBM": "video/webm"}
 
 
 def portrait_clip() -> bytes:
-    """A 1 s 180x320 (9:16) H.264 clip made with PyAV directly, not with our renderer."""
+    """A 2 s 180x320 (9:16) H.264 clip made with PyAV directly, not with our renderer."""
     import av
     import numpy as np
 
@@ -39,8 +40,8 @@ def portrait_clip() -> bytes:
     with av.open(buf, "w", format="mp4") as out:
         stream = out.add_stream("libx264", rate=24)
         stream.width, stream.height, stream.pix_fmt = 180, 320, "yuv420p"
-        for i in range(24):
-            img = np.full((320, 180, 3), (i * 10, 80, 200 - i * 5), dtype=np.uint8)
+        for i in range(48):
+            img = np.full((320, 180, 3), (i * 5, 80, 200 - i * 2), dtype=np.uint8)
             out.mux(stream.encode(av.VideoFrame.from_ndarray(img, format="rgb24")))
         out.mux(stream.encode(None))
     return buf.getvalue()
@@ -69,13 +70,14 @@ CASES = [
     Case("1080x1920-webm", (1080, 1920), "WEBM"),
     Case("1440x1440-mov-no-audio", (1440, 1440), "MOV", audio=False),
     Case("1632x1248-audio-input", (1632, 1248),
-         fields={"inputs": {"audio": data_uri(wav_bytes(4.0), "audio/wav")}}),
+         fields={"inputs": {"audio": "<audio>"}}),
     Case("1248x1632-mp4", (1248, 1632), fields={"outputQuality": 60}),
 ]  # fmt: skip
 
 
-def task_for(case: Case, portrait: str) -> dict[str, Any]:
-    fields = json.loads(json.dumps(case.fields).replace('"<portrait>"', json.dumps(portrait)))
+def task_for(case: Case, portrait: str, audio: str = "") -> dict[str, Any]:
+    text = json.dumps(case.fields).replace('"<portrait>"', json.dumps(portrait))
+    fields = json.loads(text.replace('"<audio>"', json.dumps(audio)))
     if "resolution" not in fields:
         fields.update(width=case.size[0], height=case.size[1])
     if not case.audio:
@@ -114,6 +116,12 @@ def probe_file(path: Path) -> dict[str, Any]:
     }
 
 
+def upload(client: EngineApi, media: str) -> str:
+    """A mediaStorage upload of ``media`` (a data URI); returns its mediaUUID."""
+    task = {"taskType": "mediaStorage", "taskUUID": str(uuid.uuid4()), "operation": "upload"}
+    return str(client.post([{**task, "media": media}]).json()["data"][0]["mediaUUID"])
+
+
 @dataclass
 class Rendered:
     item: dict[str, Any]
@@ -128,8 +136,10 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Rendered]:
     handle = serve_in_thread(delay=0.0, workers=2)
     client = EngineApi(handle)
     try:
-        portrait = data_uri(portrait_clip(), "video/mp4")
-        tasks = {case.name: task_for(case, portrait) for case in CASES}
+        # Video and audio inputs go over the wire only as URLs or upload UUIDs.
+        portrait = upload(client, data_uri(portrait_clip(), "video/mp4"))
+        audio = upload(client, data_uri(wav_bytes(4.0), "audio/wav"))
+        tasks = {case.name: task_for(case, portrait, audio) for case in CASES}
         response = client.post(list(tasks.values()))
         assert response.status_code == 200 and "errors" not in response.json(), response.text
         folder = tmp_path_factory.mktemp("media")
@@ -159,7 +169,7 @@ def test_the_file_has_the_asked_container_codecs_and_size(rendered, case: Case):
     assert got.path.suffix == {"MP4": ".mp4", "MOV": ".mov", "WEBM": ".webm"}[case.fmt]
     assert info["video_codec"] == video_codec
     assert (info["width"], info["height"]) == case.size
-    assert info["fps"] == pytest.approx(24)
+    assert info["fps"] == pytest.approx(30)  # Wan 2.6 renders at 30 fps (issue 11)
     if case.fmt == "WEBM":
         assert "webm" in info["format"]
     elif info["brand"] is not None:  # ffprobe tells MP4 and QuickTime apart by brand

@@ -1,25 +1,23 @@
-"""The API task a job sends: the request's JSON, with local files turned into what the API
-takes, and the includeCost policy applied.
+"""The API task a job sends: the request's JSON, with media the API cannot take as they are
+uploaded first, and the includeCost policy applied.
 
-A local image up to ``INLINE_IMAGE_BYTES`` travels inline as a data URI; larger images,
-videos and audio are uploaded first (the client remembers uploads in the store, so the same
-file is sent once per server). URLs, upload UUIDs, data URIs and base64 pass unchanged.
+What must be uploaded is the request layer's decision (``request.wire``): reference videos
+and audio go over the wire only as a URL or an upload UUID, images keep the inline path.
+The client remembers uploads in the store, so the same content is sent once per server.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
 from ..client import AsyncRunwareClient
-from ..request import media
+from ..request import wire
 from ..request.models import VideoRequest, with_cost_policy
+from ..request.wire import INLINE_IMAGE_BYTES
 from ..store import Store
 
 __all__ = ["INLINE_IMAGE_BYTES", "api_task"]
-
-INLINE_IMAGE_BYTES: Final = 256 * 1024  # smaller local images travel inline as data URIs
 
 
 async def api_task(
@@ -34,19 +32,9 @@ async def api_task(
     inputs = task.get("inputs")
     if inputs:
         uploading()
-        # One at a time, in order: the walk is the shared one, the awaits are ours.
-        sent = {
-            slot.where: await _sent_form(slot, client, store) for slot in media.media_slots(inputs)
-        }
-        task["inputs"] = media.map_inputs(inputs, lambda slot: sent[slot.where])
+        uploaded: dict[str, str] = {}
+        for slot in wire.uploads(inputs):  # one at a time, in order
+            data, mime = wire.payload(slot)
+            uploaded[slot.where] = await client.upload(data, slot.kind, mime=mime, cache=store)
+        task["inputs"] = wire.wire_inputs(inputs, uploaded)
     return with_cost_policy(task)
-
-
-async def _sent_form(slot: media.MediaSlot, client: AsyncRunwareClient, store: Store) -> Any:
-    value = slot.value
-    if not isinstance(value, str) or media.classify(value) != "path":
-        return value
-    local = media.check_local(Path(value), slot.kind)
-    if slot.kind == "image" and local.size <= INLINE_IMAGE_BYTES:
-        return media.to_data_uri(local.path.read_bytes(), local.mime)
-    return await client.upload(local.path, slot.kind, mime=local.mime, cache=store)

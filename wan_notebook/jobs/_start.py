@@ -15,8 +15,9 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from ..errors import InvalidRequestError, Problem
+from ..errors import InvalidRequestError
 from ..request.models import VideoRequest
+from ..settings import get_settings
 from ..store import Result, Store, TaskRow
 from . import _loop as runtime
 from ._context import Context
@@ -198,29 +199,17 @@ def _unique_task_uuid(request: VideoRequest, store: Store, taken: set[str]) -> V
 
 
 def _as_request(request: RequestLike | None, fields: Mapping[str, Any]) -> VideoRequest:
-    """A checked request from a VideoRequest, a prompt, or ``build()`` keyword fields."""
-    if isinstance(request, VideoRequest):
-        if fields:
-            return request.with_changes(**fields)
-        return request
-    if isinstance(request, Mapping):
-        return _as_request(None, {**request, **fields})
-    if request is not None and not isinstance(request, str):
+    """A checked, explicitly sized request from what a caller passed (``VideoRequest.coerce``:
+    a VideoRequest, a prompt, the API's JSON or flag-style fields)."""
+    if request is not None and not isinstance(request, VideoRequest | str | Mapping):
         raise TypeError(
-            "request must be a VideoRequest, a prompt or a mapping of fields,"
+            "request must be a VideoRequest, a prompt, the API's JSON or a mapping of fields,"
             f" not {type(request).__name__}"
         )
-    values = dict(fields)
-    if isinstance(request, str):
-        if "prompt" in values:
-            raise TypeError("the prompt is given twice (positional and prompt=)")
-        values["prompt"] = request
-    if "prompt" not in values:
-        raise InvalidRequestError(
-            [Problem("prompt", None, "a text prompt is required", "missingPositivePrompt")]
-        )
-    prompt = values.pop("prompt")
-    return VideoRequest.build(prompt, **values)
+    if isinstance(request, str) and "prompt" in fields:
+        raise TypeError("the prompt is given twice (positional and prompt=)")
+    default = get_settings().default_resolution
+    return VideoRequest.coerce(request, default_resolution=default, **fields)
 
 
 def _check_iterable(value: object, name: str) -> None:
