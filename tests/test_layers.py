@@ -19,7 +19,7 @@ ROOT = "wan_notebook"
 
 # Bottom to top. A unit may import only units that come before it in this list.
 LAYERS: list[tuple[str, ...]] = [
-    ("_version", "_secrets", "_files", "_status", "_text"),
+    ("_version", "_secrets", "_files", "_status", "_text", "_net"),
     ("errors",),
     ("request",),
     ("_cell", "local"),
@@ -36,7 +36,7 @@ LAYERS: list[tuple[str, ...]] = [
 ]
 RANK = {unit: rank for rank, units in enumerate(LAYERS) for unit in units}
 # The engine is shared with servers that know nothing of jobs: it sees only the contract.
-LOCAL_MAY_IMPORT = {"request", "errors", "_files", "_version", "_secrets", "_text", "local"}
+LOCAL_MAY_IMPORT = {"request", "errors", "_files", "_version", "_secrets", "_text", "_net", "local"}
 
 
 def module_name(path: Path) -> str:

@@ -17,7 +17,6 @@ Hosts other than loopback need ``--public``.
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import json
 import os
 import signal
@@ -29,6 +28,7 @@ from types import FrameType
 from typing import Any
 
 from .._files import write_atomic
+from .._net import is_loopback
 from .._version import __version__
 
 Handler = Callable[[argparse.Namespace], int]
@@ -94,15 +94,6 @@ def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
 # ----- serve -----------------------------------------------------------------------------------
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
 def _load_faults(text: str | None) -> Any:
     from .faults import FaultConfig
 
@@ -122,7 +113,7 @@ def serve(args: argparse.Namespace) -> int:
     from .launcher import KEY_ENV, new_key
     from .server import start_server
 
-    if not (_is_loopback(args.host) or args.public):
+    if not (is_loopback(args.host) or args.public):
         print(
             f"refusing to bind {args.host}: not loopback; add --public to serve other machines",
             file=sys.stderr,

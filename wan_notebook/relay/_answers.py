@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from ..local._answers import error_item
+
 DOCS: Final = "https://runware.ai/docs/platform/errors"
 RELAY_FILE: Final = "relayFile"  # key of a stored result item: the file the relay serves
 
@@ -17,19 +19,20 @@ def error(
     task_uuid: Any = None,
     task_type: str | None = None,
     parameter: str | None = None,
+    documentation: str = DOCS,
     **extra: Any,
 ) -> dict[str, Any]:
-    """One error object as Runware sends it (fields that are unknown are left out)."""
-    item: dict[str, Any] = {"code": code, "message": message}
-    if parameter is not None:
-        item["parameter"] = parameter
-    if task_type is not None:
-        item["taskType"] = task_type
-    if isinstance(task_uuid, str):
-        item["taskUUID"] = task_uuid
-    item["documentation"] = DOCS
-    item.update(extra)
-    return item
+    """One error object as Runware sends it (the engine's format; the platform's error page
+    unless ``documentation`` names another)."""
+    return error_item(
+        code,
+        message,
+        task_uuid=task_uuid,
+        task_type=task_type,
+        parameter=parameter,
+        documentation=documentation,
+        **extra,
+    )
 
 
 def status_of(data: list[dict[str, Any]], errors: list[dict[str, Any]]) -> int:

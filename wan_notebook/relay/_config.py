@@ -6,26 +6,17 @@ so no message, log line or traceback shows them.
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, Literal
 from urllib.parse import urlsplit
 
+from .._net import is_loopback
 from .._secrets import register_secret
 
 LOCAL: Final = "local"
 MAX_BODY_BYTES: Final = 48 * 1024 * 1024  # a 30 MB reference video as base64 (40 MB) fits
 MAX_CONNECTIONS: Final = 256  # uvicorn answers 503 past this many open connections
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 @dataclass(frozen=True)

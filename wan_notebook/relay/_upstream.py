@@ -15,10 +15,11 @@ from typing import Any
 
 import httpx
 
+from .._net import is_loopback
 from ..client import AsyncRunwareClient
 from ..local import EngineHandle, start_engine
 from ..settings import Settings
-from ._config import LOCAL, RelayConfig, is_loopback
+from ._config import LOCAL, RelayConfig
 
 
 @dataclass
