@@ -19,6 +19,10 @@
      ├── EngineStartError          the local engine did not come up (also a RuntimeError)
      ├── FaultConfigError          a bad fault-injection config (also a ValueError)
      ├── InputError                the local engine cannot use a media value (API code)
+     ├── BadValueError             a setting, option or argument value that is not allowed
+     │                             (also a ValueError)
+     ├── RelayError                the classroom relay cannot run as asked (also a
+     │                             RuntimeError)
      ├── MissingExtraError         an optional extra is not installed (also an ImportError)
      ├── Retryable                 internal: a fault worth another try (never escapes retries)
      └── Failure                   internal: a poll ended without an outcome (becomes the
@@ -277,3 +281,13 @@ class Failure(WanError):
         super().__init__(error.message)
         self.error = error
         self.recoverable = recoverable
+
+
+class BadValueError(WanError, ValueError):
+    """A setting, option, file or argument whose type is right but whose value is not
+    allowed; the message names it and what is allowed."""
+
+
+class RelayError(WanError, RuntimeError):
+    """The classroom relay cannot run as asked (another relay holds the ledger, or it did
+    not start)."""

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from ._secrets import mask, register_secret
+from .errors import BadValueError
 from .request import catalog
 from .request.catalog import Resolution
 
@@ -78,7 +79,7 @@ def _float_env(name: str) -> float | None:
 
 def _resolution(value: Any, name: str) -> Resolution:
     if value not in catalog.RESOLUTIONS:
-        raise ValueError(f"{name}={value!r}: allowed: {', '.join(catalog.RESOLUTIONS)}")
+        raise BadValueError(f"{name}={value!r}: allowed: {', '.join(catalog.RESOLUTIONS)}")
     return value  # type: ignore[no-any-return]
 
 
@@ -90,7 +91,7 @@ def from_env() -> Settings:
     if backend:
         allowed = get_args(BackendName)
         if backend not in allowed:
-            raise ValueError(f"WAN_BACKEND={backend!r}: allowed: {', '.join(allowed)}")
+            raise BadValueError(f"WAN_BACKEND={backend!r}: allowed: {', '.join(allowed)}")
         values["backend"] = backend
     if os.environ.get("WAN_BASE_URL"):
         values["base_url"] = os.environ["WAN_BASE_URL"]

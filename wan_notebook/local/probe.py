@@ -12,6 +12,7 @@ from typing import Any
 
 import av
 
+from ..errors import BadValueError
 from ._checks import require
 
 
@@ -32,7 +33,7 @@ def probe(path: Path | str) -> dict[str, Any]:
             duration = container.duration / av.time_base if container.duration else None
     except (av.FFmpegError, OSError) as exc:
         msg = f"cannot probe {str(path)!r}: {exc}"
-        raise ValueError(msg) from exc
+        raise BadValueError(msg) from exc
     for s in streams:
         start, end, count = spans.get(s["index"], (0.0, 0.0, 0))
         s["duration"] = round(end - max(start, 0.0), 6)

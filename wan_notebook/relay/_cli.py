@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .._secrets import register_secret
+from ..errors import BadValueError
 
 DEFAULT_ROSTER = Path("roster.csv")
 DEFAULT_DB = Path("relay.sqlite")
@@ -126,7 +127,7 @@ def _add_student(args: argparse.Namespace) -> int:
     try:
         roster = Roster(args.roster)
         if roster.get(args.name) is not None:
-            raise ValueError(f"{args.name!r} is on the roster already")
+            raise BadValueError(f"{args.name!r} is on the roster already")
         token = roster.add(args.name, args.budget)
     except ValueError as exc:
         print(f"wan-notebook relay: {exc}", file=sys.stderr)

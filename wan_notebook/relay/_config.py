@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from .._net import is_loopback
 from .._secrets import register_secret
+from ..errors import BadValueError
 
 LOCAL: Final = "local"
 MAX_BODY_BYTES: Final = 48 * 1024 * 1024  # a 30 MB reference video as base64 (40 MB) fits
@@ -60,7 +61,7 @@ class RelayConfig:
         if self.poll_interval <= 0 or self.retry_after <= 0:
             problems.append("poll_interval and retry_after must be positive")
         if problems:
-            raise ValueError("; ".join(problems))
+            raise BadValueError("; ".join(problems))
 
     @property
     def media_dir(self) -> Path:

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from .._status import OPEN_JOURNAL_STATUSES, JournalStatus
+from ..errors import RelayError
 from ._records import NewUpstream, Standing, StudentTask, UpstreamTask, student_task_of, upstream_of
 
 CLASS: Final = "*"  # the pause row that holds the whole class
@@ -77,7 +78,7 @@ class Ledger:
             fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             os.close(self._lock_fd)
-            raise RuntimeError(f"another relay is using {path}; stop it first") from None
+            raise RelayError(f"another relay is using {path}; stop it first") from None
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._db.row_factory = sqlite3.Row
         for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=5000"):

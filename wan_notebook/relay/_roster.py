@@ -27,6 +27,7 @@ from typing import Final
 
 from .._files import write_atomic
 from .._secrets import register_secret
+from ..errors import BadValueError
 
 COLUMNS: Final = ("name", "token", "budget_usd")
 HASH_PREFIX: Final = "sha256:"
@@ -58,7 +59,7 @@ def parse(text: str, source: str = "roster") -> tuple[list[Student], int]:
     if reader.fieldnames is None:
         return [], 0
     if tuple(f.strip() for f in reader.fieldnames) != COLUMNS:
-        raise ValueError(f"{source}: the header must be {','.join(COLUMNS)}")
+        raise BadValueError(f"{source}: the header must be {','.join(COLUMNS)}")
     students: list[Student] = []
     seen: set[str] = set()
     plain = 0
@@ -66,22 +67,22 @@ def parse(text: str, source: str = "roster") -> tuple[list[Student], int]:
         name, token, budget_text = (str(row.get(c) or "").strip() for c in COLUMNS)
         where = f"{source} line {line}"
         if not _NAME.match(name):
-            raise ValueError(f"{where}: a name of 1-64 characters, no commas, is required")
+            raise BadValueError(f"{where}: a name of 1-64 characters, no commas, is required")
         if name.casefold() in seen:
-            raise ValueError(f"{where}: {name!r} appears twice")
+            raise BadValueError(f"{where}: {name!r} appears twice")
         try:
             budget = float(budget_text)
         except ValueError:
-            raise ValueError(f"{where}: budget_usd {budget_text!r} is not a number") from None
+            raise BadValueError(f"{where}: budget_usd {budget_text!r} is not a number") from None
         if not budget >= 0:
-            raise ValueError(f"{where}: budget_usd must be 0 or more")
+            raise BadValueError(f"{where}: budget_usd must be 0 or more")
         if _HASHED.match(token):
             token_hash = token
         elif len(token) >= 8:
             register_secret(token)
             token_hash, plain = hash_token(token), plain + 1
         else:
-            raise ValueError(f"{where}: a token of at least 8 characters is required")
+            raise BadValueError(f"{where}: a token of at least 8 characters is required")
         seen.add(name.casefold())
         students.append(Student(name, token_hash, budget))
     return students, plain
@@ -171,7 +172,7 @@ class Roster:
 
     def set_budget(self, name: str, budget: float) -> Student:
         if not budget >= 0:
-            raise ValueError("a budget must be 0 or more")
+            raise BadValueError("a budget must be 0 or more")
         self._sync()
         with self._lock:
             current = next((s for s in self._students if s.name == name), None)

@@ -19,6 +19,7 @@ from typing import Any
 
 import uvicorn
 
+from ..errors import RelayError
 from ._app import build_app
 from ._config import RelayConfig
 
@@ -130,6 +131,6 @@ def serve_in_thread(config: RelayConfig) -> RunningRelay:
     while not server.started:
         if failed or not thread.is_alive() or time.monotonic() > deadline:
             server.should_exit = True
-            raise RuntimeError(f"the relay did not start: {failed[0] if failed else 'timeout'}")
+            raise RelayError(f"the relay did not start: {failed[0] if failed else 'timeout'}")
         time.sleep(0.01)
     return RunningRelay(f"{root_url(config, sock)}/v1", server, thread)

@@ -26,7 +26,7 @@ from typing import Any, Final
 from .._files import atomic_writer, write_atomic
 from .._secrets import redact
 from .._version import __version__
-from ..errors import ExportError
+from ..errors import BadValueError, ExportError
 from ..settings import get_settings
 from ..store import Store
 from . import _deps
@@ -62,7 +62,7 @@ def export_dataset(
     if not isinstance(folder, str | Path):
         raise TypeError(f"export_dataset(): folder must be a path, not {type(folder).__name__}")
     if format not in FORMATS:
-        raise ValueError(f"export_dataset(): format={format!r}; allowed: {', '.join(FORMATS)}")
+        raise BadValueError(f"export_dataset(): format={format!r}; allowed: {', '.join(FORMATS)}")
     _deps.require("export_dataset()", _deps.TABLES | (_deps.MEASURE if metrics else {}))
     dest = Path(folder)
     if (dest / MANIFEST_NAME).exists() and not overwrite:

@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 from typing import overload
 
+from ..errors import BadValueError
 from ..jobs import Job, JobGroup
 from ..settings import get_settings
 from ..store import Result, Store
@@ -69,7 +70,7 @@ def _identity(source: object) -> tuple[Path, str | None]:
     """(the file, its recorded sha256 if known). Checks the type and that the file exists."""
     if isinstance(source, Job):
         if source.video is None:
-            raise ValueError(
+            raise BadValueError(
                 f"metrics(): job {source.task_uuid[:8]} has no video yet (status"
                 f" {source.status}); wait for it first (job.wait())"
             )

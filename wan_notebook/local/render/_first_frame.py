@@ -13,6 +13,7 @@ import av
 import numpy as np
 from PIL import Image, ImageOps
 
+from ...errors import BadValueError
 from ._canvas import Grid
 from ._spec import F32, U8, RenderSpec, rng_for
 
@@ -64,7 +65,7 @@ def _load_image(path: Path, width: int, height: int) -> U8:
             upright = ImageOps.exif_transpose(im).convert("RGB")
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
         msg = f"first_frame: cannot read image {str(path)!r}: {exc}"
-        raise ValueError(msg) from exc
+        raise BadValueError(msg) from exc
     fitted = ImageOps.fit(upright, (width, height), method=Image.Resampling.LANCZOS)
     return np.asarray(fitted, dtype=np.uint8)
 

@@ -16,6 +16,7 @@ from typing import Final
 import av
 import numpy as np
 
+from ...errors import BadValueError
 from ._canvas import Grid
 from ._spec import F32, U8, RenderSpec, open_input
 
@@ -82,7 +83,7 @@ def _decode_luma(path: Path, index: int, size: tuple[int, int], limit: float) ->
                 break
     if not frames:
         msg = f"{where}: {str(path)!r} has no decodable frames"
-        raise ValueError(msg)
+        raise BadValueError(msg)
     step = (times[-1] - times[0]) / (len(times) - 1) if len(times) > 1 else 1.0
     return np.stack(frames), step if step > 0 else 1.0 / 24
 

@@ -24,6 +24,7 @@ import av
 import numpy as np
 from numpy.typing import NDArray
 
+from ...errors import BadValueError
 from ...request import catalog
 from .._checks import require
 
@@ -144,7 +145,7 @@ def _check_types(spec: RenderSpec) -> None:
 
 def _bad(field: str, value: object, allowed: str) -> None:
     msg = f"{field}: {value!r} is not allowed; expected {allowed}"
-    raise ValueError(msg)
+    raise BadValueError(msg)
 
 
 @contextlib.contextmanager
@@ -159,11 +160,11 @@ def open_input(path: Path, where: str, kind: Literal["audio", "video"]) -> Itera
             streams = getattr(container.streams, kind)
             if not streams:
                 msg = f"{where}: {str(path)!r} has no {kind} stream"
-                raise ValueError(msg)
+                raise BadValueError(msg)
             yield container, streams[0]
     except (av.FFmpegError, OSError) as exc:
         msg = f"{where}: cannot decode {kind} {str(path)!r}: {exc}"
-        raise ValueError(msg) from exc
+        raise BadValueError(msg) from exc
 
 
 # --------------------------------------------------------------------------- seeding
