@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -18,8 +18,17 @@ from typing import Any
 
 import pytest
 
+from wan_notebook.client import close_all_clients
+
 SAMPLE_SIZE = (256, 144)
 SAMPLE_SECONDS = 2.0
+
+
+@pytest.fixture(autouse=True)
+async def _close_clients() -> AsyncIterator[None]:
+    """Each test's connection pools close with its event loop (no socket left to the GC)."""
+    yield
+    await close_all_clients()
 
 
 @pytest.fixture(scope="session")

@@ -193,8 +193,12 @@ def submit_outcomes(uuids: Sequence[str], answer: Answer) -> dict[str, SubmitOut
         raise ValueError("the answer names none of the submitted tasks")
     for task_uuid in uuids:
         if task_uuid not in out:
-            # An error that names no task concerns every task it did not answer otherwise.
-            out[task_uuid] = loose[0] if loose else Accepted(task_uuid, confirmed=False)
+            # An error that names no task concerns every task it did not answer otherwise,
+            # when the request was refused (4xx); beside a 2xx it proves nothing either way:
+            # unconfirmed, so the poller asks (getTaskDetails) instead of failing a task the
+            # API may have taken and will bill.
+            refused = loose and answer.status >= 300
+            out[task_uuid] = loose[0] if refused else Accepted(task_uuid, confirmed=False)
     return out
 
 
