@@ -28,6 +28,8 @@ from typing import Any, Final
 
 _HEAD_LIMIT: Final = 64 * 1024  # a request head longer than this is refused (stdlib: 64 KB)
 _ACCEPTS_PER_WAKE: Final = 64
+# Peeking never blocks: only readable sockets are peeked (Windows has no MSG_DONTWAIT).
+_PEEK: Final = socket.MSG_PEEK | getattr(socket, "MSG_DONTWAIT", 0)
 
 
 @dataclass(eq=False)
@@ -66,6 +68,8 @@ class PooledHTTPServer(HTTPServer):
     # ----- the I/O thread ------------------------------------------------------------------
 
     def serve_forever(self, poll_interval: float = 0.05) -> None:
+        if self._stop.is_set():  # closed before it started
+            return
         self._stopped.clear()
         self.socket.setblocking(False)
         self._selector.register(self.socket, selectors.EVENT_READ, "accept")
@@ -154,7 +158,7 @@ class PooledHTTPServer(HTTPServer):
     def _look(self, conn: _Conn) -> None:
         """Data came: serve it once a whole head is there; until then, look each tick."""
         try:
-            data = conn.sock.recv(_HEAD_LIMIT, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+            data = conn.sock.recv(_HEAD_LIMIT, _PEEK)
         except (BlockingIOError, InterruptedError):
             return
         except OSError:
