@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 _MOOV_LIMIT: Final = 64 * 1024 * 1024  # a 15 s clip's moov is a few hundred KB at most
 _ELEMENT_LIMIT: Final = 16 * 1024 * 1024  # Info/Tracks/last cluster read into memory
+_TOP_LIMIT: Final = 100_000  # top-level boxes or elements: a clip has a handful (fMP4: ~1000)
 _ISO_FIRST: Final = frozenset({b"ftyp", b"moov", b"free", b"skip", b"wide", b"mdat", b"pnot"})
 
 
@@ -115,8 +116,11 @@ def read_header(path: Path) -> MediaInfo:
 
 def _iso(fh: BinaryIO, size: int) -> MediaInfo:
     brand, moov, truncated = b"", b"", False
-    pos = 0
+    pos = count = 0
     while pos + 8 <= size:
+        count += 1
+        if count > _TOP_LIMIT:
+            raise ValueError("implausibly many boxes")
         fh.seek(pos)
         length, kind = struct.unpack(">I4s", fh.read(8))
         header = 8
@@ -269,7 +273,9 @@ class _Segment:
         self.last_cluster: tuple[int, int] | None = None
 
     def walk(self, fh: BinaryIO, pos: int, end: int) -> None:
-        while pos < end:
+        for _ in range(_TOP_LIMIT):
+            if pos >= end:
+                break
             fh.seek(pos)
             head = fh.read(12)
             ident, at = _vint(head, 0, keep_marker=True)
