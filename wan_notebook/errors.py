@@ -23,6 +23,8 @@
      │                             (also a ValueError)
      ├── RelayError                the classroom relay cannot run as asked (also a
      │                             RuntimeError)
+     ├── PollRefused               a poll answered as a whole, naming no task (401/402/429/
+     │                             5xx, malformed): it fails no task; the poller backs off
      ├── MissingExtraError         an optional extra is not installed (also an ImportError)
      ├── Retryable                 internal: a fault worth another try (never escapes retries)
      └── Failure                   internal: a poll ended without an outcome (becomes the
@@ -291,3 +293,43 @@ class BadValueError(WanError, ValueError):
 class RelayError(WanError, RuntimeError):
     """The classroom relay cannot run as asked (another relay holds the ledger, or it did
     not start)."""
+
+
+class PollRefused(WanError):
+    """A poll or task-details query answered as a whole, naming no task: HTTP 401, 402, 403,
+    429 or 5xx (after retries), a malformed body, or an error without a taskUUID.
+
+    It says nothing about any task: every task polled keeps its state, and the caller polls
+    again later (backing off; ``retry_after`` is the server's wish, if it sent one).
+    ``error`` is the typed error (``InsufficientCreditError`` for a 402, ...), ``status``
+    the HTTP status (None without one) and ``code`` the API's error code.
+    """
+
+    def __init__(
+        self,
+        error: WanError,
+        *,
+        status: int | None = None,
+        code: str = "",
+        retry_after: float | None = None,
+    ) -> None:
+        self.error = error
+        self.status = status
+        self.code = code
+        self.retry_after = retry_after
+        shown = " ".join(x for x in (f"HTTP {status}" if status else "", code) if x)
+        detail = error.message
+        if shown and detail.startswith(shown):
+            detail = detail[len(shown) :].lstrip(": ")
+        super().__init__(
+            f"polls are being refused: {shown + ': ' if shown else ''}{detail}", hint=error.hint
+        )
+
+    @classmethod
+    def from_error(cls, error: WanError) -> PollRefused:
+        """A query's failure (an ``APIError`` after retries, a ``NetworkError``) as a refusal."""
+        if isinstance(error, PollRefused):
+            return error
+        status = error.status if isinstance(error, APIError) else None
+        code = error.code if isinstance(error, APIError) else ""
+        return cls(error, status=status, code=code)

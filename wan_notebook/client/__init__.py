@@ -15,6 +15,7 @@ It knows nothing of jobs or the journal: uploads are remembered through the
     _retry       when and how long to retry
 """
 
+from ..errors import PollRefused
 from ._answers import (
     Ack,
     ApiErrorItem,
@@ -28,7 +29,7 @@ from ._backend import Backend, resolve
 from ._client import AsyncRunwareClient, close_all_clients
 from ._download import file_matches
 from ._media_check import ExpectedVideo, expected_video
-from ._outcomes import Accepted, PollRefused, SubmitOutcome, is_not_found
+from ._outcomes import Accepted, SubmitOutcome, is_not_found
 from ._upload import UploadCache
 
 __all__ = [

@@ -25,6 +25,7 @@ from ..errors import (
     AuthenticationError,
     InsufficientCreditError,
     InvalidRequestError,
+    PollRefused,
     RateLimitError,
     ServerError,
     WanError,
@@ -64,48 +65,6 @@ SubmitOutcome = Accepted | WanError
 # Statuses whose error items speak for the tasks they name; any other status speaks for the
 # whole request (401, 402, 403, 429, 5xx, ...), whatever its items say.
 _SCOPED_STATUSES: Final = frozenset({400, 404})
-
-
-class PollRefused(WanError):
-    """A poll or task-details query answered as a whole, naming no task: HTTP 401, 402, 403,
-    429 or 5xx (after retries), a malformed body, or an error without a taskUUID.
-
-    It says nothing about any task: every task polled keeps its state, and the caller polls
-    again later (backing off; ``retry_after`` is the server's wish, if it sent one).
-    ``error`` is the typed error (``InsufficientCreditError`` for a 402, ...), ``status``
-    the HTTP status (None without one) and ``code`` the API's error code.
-    """
-
-    # TODO(merge): this class belongs in errors.py (every exception lives there).
-
-    def __init__(
-        self,
-        error: WanError,
-        *,
-        status: int | None = None,
-        code: str = "",
-        retry_after: float | None = None,
-    ) -> None:
-        self.error = error
-        self.status = status
-        self.code = code
-        self.retry_after = retry_after
-        shown = " ".join(x for x in (f"HTTP {status}" if status else "", code) if x)
-        detail = error.message
-        if shown and detail.startswith(shown):
-            detail = detail[len(shown) :].lstrip(": ")
-        super().__init__(
-            f"polls are being refused: {shown + ': ' if shown else ''}{detail}", hint=error.hint
-        )
-
-    @classmethod
-    def from_error(cls, error: WanError) -> PollRefused:
-        """A query's failure (an ``APIError`` after retries, a ``NetworkError``) as a refusal."""
-        if isinstance(error, PollRefused):
-            return error
-        status = error.status if isinstance(error, APIError) else None
-        code = error.code if isinstance(error, APIError) else ""
-        return cls(error, status=status, code=code)
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Final, TypeVar
 
-from ..errors import Retryable, WanError
-from ._outcomes import Answer, PollRefused
+from ..errors import PollRefused, Retryable, WanError
+from ._outcomes import Answer
 
 log = logging.getLogger("wan_notebook.client._queries")
 
