@@ -6,7 +6,7 @@
 // place so their <video> elements (and playback) survive.
 
 import { playbackControls, transportControls } from "./controls.js";
-import { disposeAll, h, listen, saveTrait, setClippedText, setText, show } from "./dom.js";
+import { disposeAll, h, listen, on, saveTrait, setClippedText, setText, show } from "./dom.js";
 import { formatSeed } from "./format.js";
 import { isMatrix, layoutGrid } from "./grid_layout.js";
 import {
@@ -16,6 +16,7 @@ import {
   ensureVideo,
   normalizeTile,
   showTileSelection,
+  showTileSound,
   showTileStatus,
   showTileText,
 } from "./grid_tile.js";
@@ -29,11 +30,14 @@ import { SyncGroup } from "./sync_group.js";
  * @returns {() => void} cleanup
  */
 export function renderGrid({ model, el }) {
+  /** @type {Map<string, TileView>} */
+  const views = new Map();
   const group = new SyncGroup({
     fps: model.get("fps") || 24,
     onTick: (t) => transport.showTime(t),
     onChange: (g) => {
       transport.show(g);
+      for (const view of views.values()) showTileSound(view, !g.muted && g.audible === view.video && view.video !== null);
       playback.back.disabled = playback.forward.disabled = !(g.duration > 0);
       root.dataset.playing = String(g.playing);
     },
@@ -77,8 +81,6 @@ export function renderGrid({ model, el }) {
   group.onChange(group);
 
   // ---- tiles -------------------------------------------------------------
-  /** @type {Map<string, TileView>} */
-  const views = new Map();
   /** @type {Map<string, Tile>} */
   let tilesByKey = new Map();
   /** @type {HTMLElement[]} */
@@ -103,16 +105,88 @@ export function renderGrid({ model, el }) {
     if (tile) showTileStatus(view, tile);
   };
 
+  // Sound is solo: you hear the enlarged tile, else the one last chosen with
+  // its speaker button, else the first with a video.
+  let soundKey = "";
+  const audibleKey = () => {
+    const enlarged = model.get("enlarged") || "";
+    if (views.get(enlarged)?.video) return enlarged;
+    if (views.get(soundKey)?.video) return soundKey;
+    for (const [key, view] of views) if (view.video) return key;
+    return "";
+  };
+  const updateSound = () => {
+    const key = audibleKey();
+    group.setAudible(views.get(key)?.video ?? null);
+    for (const view of views.values()) showTileSound(view, !group.muted && view.key === key);
+  };
+  /** @param {string} key */
+  const soundButton = (key) => {
+    const hearing = !group.muted && audibleKey() === key;
+    if (hearing) {
+      group.setMuted(true);
+    } else {
+      soundKey = key;
+      const enlarged = model.get("enlarged") || "";
+      // Choosing another tile's sound while one is enlarged shrinks it: the
+      // enlarged tile is always the one you hear.
+      if (enlarged && enlarged !== key) saveTrait(model, "enlarged", "");
+      updateSelection();
+      group.setMuted(false);
+    }
+    updateSound();
+  };
+
+  /** @param {string} key */
+  const enlarge = (key) => {
+    toggle("enlarged", key);
+    const view = views.get(key);
+    if (view && model.get("enlarged") === key) {
+      soundKey = key; // and it stays the one you hear once shrunk
+      view.media.focus({ preventScroll: true }); // so Escape reaches us
+      view.el.scrollIntoView?.({ block: "nearest" });
+    }
+  };
+
   /** @param {string} key */
   const addTile = (key) => {
-    const view = createTileView(key, { onEnlarge: () => toggle("enlarged", key), onPick: () => toggle("picked", key) });
+    const view = createTileView(key, {
+      onEnlarge: () => enlarge(key),
+      onPick: () => toggle("picked", key),
+      onSound: () => soundButton(key),
+      onFocus: () => {
+        // Keyboard focus on a tile moves the sound to it (when sound is on).
+        if (group.muted || soundKey === key) return;
+        soundKey = key;
+        updateSound();
+      },
+    });
     views.set(key, view);
     return view;
   };
 
+  /** @param {KeyboardEvent} event */
+  const onKey = (event) => {
+    if (event.key !== "Escape" || !model.get("enlarged")) return;
+    event.preventDefault();
+    event.stopPropagation(); // Escape is ours here, not the notebook's
+    const key = model.get("enlarged");
+    saveTrait(model, "enlarged", "");
+    updateSelection();
+    views.get(key)?.media.focus({ preventScroll: true });
+  };
+
   const layout = () => {
-    const shape = { ...labels(), columns: model.get("columns") || 0, enlarged: model.get("enlarged") || "" };
-    headers = layoutGrid(body, headers, shape, views, tilesByKey);
+    const shape = {
+      ...labels(),
+      columns: model.get("columns") || 0,
+      enlarged: model.get("enlarged") || "",
+      width: body.clientWidth,
+    };
+    headers = layoutGrid(body, headers, shape, views, tilesByKey, () => {
+      saveTrait(model, "enlarged", "");
+      updateSelection();
+    });
   };
 
   const updateSelection = () => {
@@ -125,6 +199,7 @@ export function renderGrid({ model, el }) {
     setText(summary, tile ? `Picked: ${seedText || tile.key}` : "");
     show(summary, Boolean(tile));
     layout();
+    updateSound();
   };
 
   const updateTiles = () => {
@@ -168,7 +243,20 @@ export function renderGrid({ model, el }) {
     playback.showLoop(loopOn);
   };
 
+  // Balanced free-flow columns depend on the width: lay out again when it changes.
+  let lastWidth = -1;
+  const resizes = typeof ResizeObserver === "function"
+    ? new ResizeObserver(() => {
+        if (body.clientWidth === lastWidth) return;
+        lastWidth = body.clientWidth;
+        layout();
+      })
+    : null;
+  resizes?.observe(body);
+
   const disposers = [
+    () => resizes?.disconnect(),
+    on(root, "keydown", onKey),
     transport.dispose,
     playback.dispose,
     listen(model, {

@@ -133,6 +133,46 @@ describe("SeedGrid view", () => {
     expect(t.style.gridColumn).toBe("4");
   });
 
+  it("an enlarged matrix tile leaves a note in its cell; a click on it shrinks the tile", () => {
+    const tiles = [];
+    for (let r = 0; r < 2; r++) for (let c = 0; c < 2; c++) tiles.push(tile(`p${r}s${c}`, { row: r, col: c }));
+    const { model, el, all } = mount({ tiles, row_labels: ["fox", "cat"], col_labels: ["seed 1", "seed 2"] });
+    all(".wan-tile__media")[3].click();
+    const hole = /** @type {HTMLElement} */ (el.querySelector('[data-role="enlarged-hole"]'));
+    expect([hole.style.gridRow, hole.style.gridColumn]).toEqual(["4", "3"]); // p1s1's own cell, a row down
+    const big = /** @type {HTMLElement} */ (el.querySelector('.wan-tile[data-key="p1s1"]'));
+    expect([big.style.gridRow, big.style.gridColumn]).toEqual(["1", "1 / -1"]);
+    hole.click();
+    expect(model.get("enlarged")).toBe("");
+    expect(el.querySelector('[data-role="enlarged-hole"]')).toBeNull();
+  });
+
+  it("balances free-flow rows: as many columns as fit, as few as keep the rows", async () => {
+    const { balancedColumns } = await import("./grid_layout.js");
+    expect(balancedColumns(4, 1150)).toBe(4); // 5 fit: one row of 4
+    expect(balancedColumns(4, 848)).toBe(2); // 3 fit: 2 + 2, not 3 + 1
+    expect(balancedColumns(3, 848)).toBe(3);
+    expect(balancedColumns(16, 1150)).toBe(4); // 4 rows of 4
+    expect(balancedColumns(7, 1150)).toBe(4); // 4 + 3
+    expect(balancedColumns(1, 100)).toBe(1);
+  });
+
+  it("a free grid never has more columns than tiles beside the enlarged one", () => {
+    const { el, all } = mount();
+    const body = /** @type {HTMLElement} */ (el.querySelector(".wan-grid__body"));
+    expect(body.style.gridTemplateColumns).toContain("/ 4 ");
+    all(".wan-tile__media")[0].click();
+    expect(body.style.gridTemplateColumns).toContain("/ 3 ");
+  });
+
+  it("keeps a long seed on one line: the word 'seed' is a separate span the CSS can drop", () => {
+    const { el } = mount({ tiles: [tile("s189354531")] });
+    const seed = /** @type {HTMLElement} */ (el.querySelector(".wan-tile__seed"));
+    expect(seed.textContent).toBe("seed 189354531");
+    expect(seed.querySelector(".wan-tile__seed-word")?.textContent).toBe("seed ");
+    expect(seed.title).toBe("seed 189354531");
+  });
+
   it("tells the video that failed on every source apart", () => {
     const { all } = mount({ tiles: [tile("s1")] });
     const video = all('[data-role="tile-video"]')[0];
@@ -154,10 +194,63 @@ describe("SeedGrid view", () => {
     expect(el.querySelector('[data-role="loop"]')?.getAttribute("aria-pressed")).toBe("true");
   });
 
-  it("mute toggle unmutes every tile", () => {
+  /** @param {HTMLElement} el */
+  const heard = (el) =>
+    /** @type {HTMLVideoElement[]} */ ([...el.querySelectorAll("video")]).filter((v) => !v.muted).map((v) => v.dataset.key);
+
+  it("Sound unmutes one tile only (the first), and mutes it again", () => {
     const { el } = mount();
+    const mute = /** @type {HTMLElement} */ (el.querySelector('[data-role="mute"]'));
+    mute.click();
+    expect(heard(el)).toEqual(["s1"]);
+    expect(mute.getAttribute("aria-pressed")).toBe("true");
+    expect(el.querySelector('[data-role="tile-sound"][data-key="s1"]')?.getAttribute("aria-pressed")).toBe("true");
+    mute.click();
+    expect(heard(el)).toEqual([]);
+    expect(mute.getAttribute("aria-pressed")).toBe("false");
+  });
+
+  it("a tile's speaker switches the sound to it; clicking it again mutes", () => {
+    const { el, all } = mount();
+    const speakers = all('[data-role="tile-sound"]');
+    speakers[2].click();
+    expect(heard(el)).toEqual(["s3"]);
+    expect(el.querySelector('[data-role="mute"]')?.getAttribute("aria-pressed")).toBe("true");
+    speakers[1].click();
+    expect(heard(el)).toEqual(["s2"]);
+    expect(speakers[1].getAttribute("aria-pressed")).toBe("true");
+    expect(speakers[2].getAttribute("aria-pressed")).toBe("false");
+    speakers[1].click();
+    expect(heard(el)).toEqual([]);
+  });
+
+  it("sound follows the enlarged tile and stays with it once shrunk", () => {
+    const { model, el, all } = mount();
     /** @type {HTMLElement} */ (el.querySelector('[data-role="mute"]')).click();
-    for (const v of /** @type {HTMLVideoElement[]} */ ([...el.querySelectorAll("video")])) expect(v.muted).toBe(false);
+    all(".wan-tile__media")[3].click();
+    expect(heard(el)).toEqual(["s4"]);
+    model.update({ enlarged: "s2" }); // from Python
+    expect(heard(el)).toEqual(["s2"]);
+    model.update({ enlarged: "" });
+    expect(heard(el)).toEqual(["s4"]);
+  });
+
+  it("Escape shrinks the enlarged tile; Enter on a tile enlarges it", () => {
+    const { model, el, all } = mount();
+    const media = all(".wan-tile__media");
+    media[1].dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+    expect(model.get("enlarged")).toBe("s2");
+    expect(media[1].getAttribute("aria-expanded")).toBe("true");
+    const escape = new KeyboardEvent("keydown", { key: "Escape", bubbles: true, cancelable: true });
+    media[1].dispatchEvent(escape);
+    expect(model.get("enlarged")).toBe("");
+    expect(model.saved.at(-1)?.enlarged).toBe("");
+    expect(escape.defaultPrevented).toBe(true);
+    expect(all(".wan-tile--enlarged").length).toBe(0);
+    // With nothing enlarged, Escape is left alone for the notebook.
+    const other = new KeyboardEvent("keydown", { key: "Escape", bubbles: true, cancelable: true });
+    el.querySelector(".wan-grid")?.dispatchEvent(other);
+    expect(other.defaultPrevented).toBe(false);
   });
 
   it("cleans up", () => {
