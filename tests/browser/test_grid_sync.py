@@ -130,8 +130,8 @@ def copy_clips(fe: JupyterFrontend, clips: pathlib.Path) -> None:
 def sampled_spreads(fe: JupyterFrontend) -> list[dict[str, Any]]:
     # Press Play as soon as the grid can (one tile has its duration): the others may load.
     fe.wait_until(
-        "() => { const b = document.querySelector('[data-role=\"grid-controls\"] "
-        "[data-role=\"play\"]'); return b && !b.disabled; }"
+        '() => { const b = document.querySelector(\'[data-role="grid-controls"] '
+        '[data-role="play"]\'); return b && !b.disabled; }'
     )
     fe.evaluate(START_SAMPLING, SAMPLE_FOR_S)
     time.sleep(SAMPLE_FOR_S + 0.4)
@@ -171,7 +171,9 @@ def muted_by_key(fe: JupyterFrontend) -> dict[str, bool]:
     )
 
 
-def test_sound_is_solo_and_switches_tiles(jupyter_lab: JupyterFrontend, clips: pathlib.Path) -> None:
+def test_sound_is_solo_and_switches_tiles(
+    jupyter_lab: JupyterFrontend, clips: pathlib.Path
+) -> None:
     fe = jupyter_lab
     if fe.nb_path != NB:  # run alone: open the notebook first
         frontend_setup(fe, clips)
@@ -182,7 +184,7 @@ def test_sound_is_solo_and_switches_tiles(jupyter_lab: JupyterFrontend, clips: p
     assert muted_by_key(fe) == {"s0": True, "s1": True, "s2": False, "s3": True}
     # The tile heard is really decoding its soundtrack.
     fe.evaluate(
-        "() => document.querySelector('[data-role=\"grid-controls\"] [data-role=\"play\"]').click()"
+        '() => document.querySelector(\'[data-role="grid-controls"] [data-role="play"]\').click()'
     )
     fe.wait_until(
         """() => document.querySelector('[data-role="tile-video"][data-key="s2"]')
@@ -221,7 +223,8 @@ def assert_no_gap(fe: JupyterFrontend) -> None:
     rows = fe.evaluate(
         """() => {
             const body = document.querySelector('[data-role="seed-grid"] .wan-grid__body');
-            const tiles = [...body.querySelectorAll('.wan-tile')].map((t) => t.getBoundingClientRect());
+            const tiles = [...body.querySelectorAll('.wan-tile')]
+                .map((t) => t.getBoundingClientRect());
             const cols = getComputedStyle(body).gridTemplateColumns.split(' ').length;
             const byRow = {};
             for (const r of tiles) (byRow[Math.round(r.top)] ??= []).push(r);
@@ -237,7 +240,9 @@ def assert_no_gap(fe: JupyterFrontend) -> None:
         assert width > rows["width"] * 0.9, f"row {i} has a hole: {rows}"
 
 
-def test_long_seed_labels_stay_on_one_line(jupyter_lab: JupyterFrontend, clips: pathlib.Path) -> None:
+def test_long_seed_labels_stay_on_one_line(
+    jupyter_lab: JupyterFrontend, clips: pathlib.Path
+) -> None:
     fe = jupyter_lab
     if fe.nb_path != NB:
         frontend_setup(fe, clips)
