@@ -5,6 +5,7 @@
 // Tiles are keyed: when Python replaces `tiles`, existing tiles are updated in
 // place so their <video> elements (and playback) survive.
 
+import { ByteReceiver, formatTransfer } from "./byte_transfer.js";
 import { playbackControls, transportControls } from "./controls.js";
 import { disposeAll, h, listen, on, saveTrait, setClippedText, setText, show } from "./dom.js";
 import { formatSeed } from "./format.js";
@@ -19,6 +20,7 @@ import {
   showTileSound,
   showTileStatus,
   showTileText,
+  useTileBytes,
 } from "./grid_tile.js";
 import { SyncGroup } from "./sync_group.js";
 
@@ -222,8 +224,8 @@ export function renderGrid({ model, el }) {
       // node within the document does not pause its video.
       const wanted = body.children[headers.length + index];
       if (wanted !== view.el) body.insertBefore(view.el, wanted ?? null);
-      if (tile.status === "done" && (tile.src || tile.fallback_src)) {
-        ensureVideo(view, tile, group, () => updateTileStatus(view));
+      if (tile.status === "done" && (tile.src || tile.fallback_src || tile.remote_src)) {
+        ensureVideo(view, tile, group, () => updateTileStatus(view), () => model.send({ type: "need_bytes", key: tile.key }));
       } else dropVideo(view, group);
       // A matrix labels its rows with the prompts; a shared prompt stands above.
       showTileText(view, tile, !matrix && !shared);
@@ -254,8 +256,25 @@ export function renderGrid({ model, el }) {
     : null;
   resizes?.observe(body);
 
+  // Bytes the kernel sends for a tile whose URLs all failed (VS Code, Colab).
+  const receiver = new ByteReceiver({
+    onDone: (blob, key) => {
+      const view = views.get(key);
+      if (view) useTileBytes(view, blob, () => updateTileStatus(view));
+    },
+    onProgress: (received, size, key) => {
+      const view = views.get(key);
+      if (view) setText(view.phText, `Loading from the kernel… ${formatTransfer(received, size)}`);
+    },
+    onError: (_message, key) => {
+      const view = views.get(key);
+      if (view) useTileBytes(view, null, () => updateTileStatus(view));
+    },
+  });
+
   const disposers = [
     () => resizes?.disconnect(),
+    () => receiver.dispose(),
     on(root, "keydown", onKey),
     transport.dispose,
     playback.dispose,
@@ -269,6 +288,7 @@ export function renderGrid({ model, el }) {
       "change:fps": updatePlayback,
       "change:playback_rate": updatePlayback,
       "change:loop": updatePlayback,
+      "msg:custom": (/** @type {any} */ msg, /** @type {unknown[]} */ buffers) => receiver.handle(msg, buffers),
     }),
   ];
 

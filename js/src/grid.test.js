@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { FakeModel } from "./fake_model.js";
 import { renderGrid } from "./grid.js";
 
@@ -173,12 +173,29 @@ describe("SeedGrid view", () => {
     expect(seed.title).toBe("seed 189354531");
   });
 
-  it("tells the video that failed on every source apart", () => {
-    const { all } = mount({ tiles: [tile("s1")] });
+  it("tells the video that failed on every source apart (after asking the kernel)", () => {
+    const { all, model } = mount({ tiles: [tile("s1")] });
     const video = all('[data-role="tile-video"]')[0];
     video.dispatchEvent(new Event("error"));
     video.dispatchEvent(new Event("error"));
+    expect(model.sent).toEqual([{ type: "need_bytes", key: "s1" }]);
+    model.emit("msg:custom", { type: "no_bytes", key: "s1", message: "gone" });
     expect(document.querySelector(".wan-tile")?.textContent).toContain("Video unavailable");
+  });
+
+  it("plays a tile's bytes sent by the kernel in chunks when no URL loads", () => {
+    const created = vi.spyOn(URL, "createObjectURL").mockReturnValue("blob:s2");
+    vi.spyOn(URL, "revokeObjectURL").mockImplementation(() => {});
+    const { all, model } = mount({ tiles: [tile("s1"), tile("s2", { src: "", fallback_src: "x.mp4" })] });
+    const video = /** @type {HTMLVideoElement} */ (all('[data-role="tile-video"]')[1]);
+    video.dispatchEvent(new Event("error"));
+    expect(model.sent).toEqual([{ type: "need_bytes", key: "s2" }]);
+    model.emit("msg:custom", { type: "bytes_start", transfer: "t9", key: "s2", size: 2, mime: "video/mp4", chunks: 1 });
+    expect(document.querySelector('.wan-tile[data-key="s2"]')?.textContent).toContain("Loading from the kernel… 0.0 of 0.0 MB");
+    model.emit("msg:custom", { type: "bytes_chunk", transfer: "t9", key: "s2", index: 0 }, [new Uint8Array([1, 2]).buffer]);
+    expect(created).toHaveBeenCalledOnce();
+    expect(video.getAttribute("src")).toBe("blob:s2");
+    vi.restoreAllMocks();
   });
 
   it("syncs speed and loop both ways", () => {

@@ -5,7 +5,7 @@
 
 import { disposeAll, h, on, setText, show } from "./dom.js";
 import { LIVE_STATUSES, formatCost, formatProgress, formatSeed, statusLabel, truncate } from "./format.js";
-import { SourceChain, candidateUrls, jupyterBaseUrl } from "./video_source.js";
+import { SourceChain, isJupyterPage, jupyterBaseUrl, sourceOrder } from "./video_source.js";
 
 /** @import { Disposer } from "./dom.js" */
 /** @import { SyncGroup } from "./sync_group.js" */
@@ -57,6 +57,8 @@ export function normalizeTile(raw, index) {
     cost: num(raw?.cost, -1),
     src: str(raw?.src),
     fallback_src: str(raw?.fallback_src),
+    remote_src: str(raw?.remote_src),
+    remote_expires: num(raw?.remote_expires, 0),
     mime: str(raw?.mime) || "video/mp4",
     error: str(raw?.error),
     row: num(raw?.row, 0),
@@ -248,9 +250,10 @@ export function showTileStatus(view, tile) {
  * @param {Tile} tile
  * @param {SyncGroup} group
  * @param {() => void} onStatus  the video loaded, or every source failed
+ * @param {() => void} [onNoUrl]  every URL failed: ask the kernel for the bytes
  */
-export function ensureVideo(view, tile, group, onStatus) {
-  const sourceKey = `${tile.src}\n${tile.fallback_src}\n${tile.mime}`;
+export function ensureVideo(view, tile, group, onStatus, onNoUrl) {
+  const sourceKey = [tile.src, tile.fallback_src, tile.remote_src, tile.remote_expires, tile.mime].join("\n");
   if (view.video && view.sourceKey === sourceKey) return;
   if (!view.video) {
     const video = h("video", {
@@ -268,6 +271,11 @@ export function ensureVideo(view, tile, group, onStatus) {
     view.video = video;
     view.chain = new SourceChain(video, {
       onExhausted: () => {
+        if (onNoUrl) {
+          setText(view.phText, "Loading from the kernel…");
+          onNoUrl();
+          return;
+        }
         view.unavailable = true;
         onStatus();
       },
@@ -278,7 +286,21 @@ export function ensureVideo(view, tile, group, onStatus) {
   view.sourceKey = sourceKey;
   view.unavailable = false;
   delete view.el.dataset.loaded;
-  view.chain?.setCandidates(candidateUrls([tile.src, tile.fallback_src], jupyterBaseUrl()));
+  const where = { nowS: Date.now() / 1000, jupyter: isJupyterPage(), baseUrl: jupyterBaseUrl() };
+  view.chain?.setCandidates(sourceOrder(tile, where));
+}
+
+/**
+ * Play bytes the kernel sent for this tile; or, when it had none, mark the
+ * tile's video unavailable.
+ * @param {TileView} view
+ * @param {Blob | null} blob
+ * @param {() => void} onStatus
+ */
+export function useTileBytes(view, blob, onStatus) {
+  if (blob && view.chain?.useBytes(blob, blob.type)) return;
+  view.unavailable = true;
+  onStatus();
 }
 
 /**

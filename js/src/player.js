@@ -1,11 +1,13 @@
 // Player: one video with loop / speed / frame-step controls, a download link
-// and a metadata line. Sources are tried in order (src, fallback_src); when
-// both fail the kernel is asked for the bytes ({"type": "need_bytes"}).
+// and a metadata line. Sources are tried in order (video_source.js
+// sourceOrder: the server's files, the API's URL while it lives); when all
+// fail the kernel sends the bytes in chunks (byte_transfer.js).
 
+import { ByteReceiver, formatTransfer } from "./byte_transfer.js";
 import { playbackControls } from "./controls.js";
 import { disposeAll, h, listen, on, safePlay, saveTrait, setClippedText, setText, show } from "./dom.js";
 import { formatCost, formatDuration, formatSeed } from "./format.js";
-import { SourceChain, candidateUrls, jupyterBaseUrl, safeMediaUrl } from "./video_source.js";
+import { SourceChain, isJupyterPage, jupyterBaseUrl, safeMediaUrl, sourceOrder } from "./video_source.js";
 
 /** @import { AnyModel, PlayerTraits, RenderProps } from "./types.js" */
 
@@ -79,6 +81,13 @@ export function renderPlayer({ model, el }) {
     },
     onSource: () => updateDownload(),
   });
+  const receiver = new ByteReceiver({
+    onProgress: (received, size) => setNotice(`Loading the video from the kernel… ${formatTransfer(received, size)}`),
+    onDone: (blob) => {
+      if (chain.useBytes(blob, blob.type || model.get("mime"))) setNotice("");
+    },
+    onError: (message) => setNotice(message, "error"),
+  });
 
   const updateDownload = () => {
     const href = safeMediaUrl(chain.current);
@@ -101,13 +110,13 @@ export function renderPlayer({ model, el }) {
   const loadSources = () => {
     needBytesSent = false;
     setNotice("");
-    if (chain.useBytes(model.get("data"), model.get("mime"))) return;
-    const urls = candidateUrls([model.get("src"), model.get("fallback_src")], jupyterBaseUrl());
-    chain.setCandidates(urls);
-  };
-
-  const onData = () => {
-    if (chain.useBytes(model.get("data"), model.get("mime"))) setNotice("");
+    const sources = {
+      src: model.get("src"),
+      fallback_src: model.get("fallback_src"),
+      remote_src: model.get("remote_src"),
+      remote_expires: model.get("remote_expires"),
+    };
+    chain.setCandidates(sourceOrder(sources, { nowS: Date.now() / 1000, jupyter: isJupyterPage(), baseUrl: jupyterBaseUrl() }));
   };
 
   const updatePlayback = () => {
@@ -177,12 +186,11 @@ export function renderPlayer({ model, el }) {
       saveTrait(model, "muted", video.muted);
     }
   };
-  /** @param {{type?: string, message?: string}} msg */
-  const onCustom = (msg) => {
-    if (msg?.type === "no_bytes") {
-      setNotice(msg.message || "The video file is not available.", "error");
-    }
-  };
+  /**
+   * @param {any} msg
+   * @param {unknown[]} [buffers]
+   */
+  const onCustom = (msg, buffers) => receiver.handle(msg, buffers);
 
   const disposers = [
     on(video, "loadedmetadata", onLoaded),
@@ -193,7 +201,8 @@ export function renderPlayer({ model, el }) {
     listen(model, {
       "change:src": loadSources,
       "change:fallback_src": loadSources,
-      "change:data": onData,
+      "change:remote_src": loadSources,
+      "change:remote_expires": loadSources,
       "change:mime": loadSources,
       "change:poster": updatePoster,
       "change:loop": updatePlayback,
@@ -220,6 +229,7 @@ export function renderPlayer({ model, el }) {
   return () => {
     disposeAll(disposers);
     video.pause();
+    receiver.dispose();
     chain.dispose();
     root.remove();
   };

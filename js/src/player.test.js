@@ -8,7 +8,8 @@ const DEFAULTS = {
   _kind: "player",
   src: "/files/wan_media/fox.mp4",
   fallback_src: "wan_media/fox.mp4",
-  data: new DataView(new ArrayBuffer(0)),
+  remote_src: "",
+  remote_expires: 0,
   mime: "video/mp4",
   poster: "",
   prompt: "a red fox in the snow",
@@ -63,12 +64,18 @@ describe("Player view", () => {
     expect(role("notice").hidden).toBe(false);
   });
 
-  it("plays bytes sent by the kernel from a Blob URL, revoked on cleanup", () => {
-    vi.spyOn(URL, "createObjectURL").mockReturnValue("blob:fox");
+  it("plays bytes sent by the kernel in chunks from a Blob URL, revoked on cleanup", () => {
+    const created = vi.spyOn(URL, "createObjectURL").mockReturnValue("blob:fox");
     const revoke = vi.spyOn(URL, "revokeObjectURL").mockImplementation(() => {});
     const { model, video, role, cleanup } = mount({ src: "", fallback_src: "" });
     expect(model.sent).toEqual([{ type: "need_bytes" }]);
-    model.update({ data: new DataView(new Uint8Array([0, 0, 0, 24]).buffer) });
+    model.emit("msg:custom", { type: "bytes_start", transfer: "t1", size: 6, mime: "video/mp4", chunks: 2 });
+    model.emit("msg:custom", { type: "bytes_chunk", transfer: "t1", index: 1 }, [new DataView(new Uint8Array([4, 5, 6]).buffer)]);
+    expect(role("notice").textContent).toContain("0.0 of 0.0 MB");
+    expect(video.hasAttribute("src")).toBe(false);
+    model.emit("msg:custom", { type: "bytes_chunk", transfer: "t1", index: 0 }, [new Uint8Array([1, 2, 3]).buffer]);
+    const blob = /** @type {Blob} */ (created.mock.calls[0][0]);
+    expect(blob.size).toBe(6);
     expect(video.getAttribute("src")).toBe("blob:fox");
     expect(role("notice").hidden).toBe(true);
     expect(/** @type {HTMLAnchorElement} */ (role("download")).getAttribute("href")).toBe("blob:fox");

@@ -162,7 +162,9 @@ def test_other_messages_do_not_cancel() -> None:
 
 def test_player_defaults() -> None:
     player = Player()
-    assert (player.src, player.fallback_src, player.data) == ("", "", b"")
+    assert (player.src, player.fallback_src, player.remote_src) == ("", "", "")
+    assert (player.remote_expires, player.bytes_sent) == (0.0, 0)
+    assert "data" not in player.keys  # bytes never travel as a trait
     assert player.mime == "video/mp4"
     assert player.fps == 24.0
     assert player.cost == -1.0
@@ -200,29 +202,47 @@ def test_from_file_guesses_mime_and_download_name(
     assert player.download_name == name
     assert player.path == file
     assert (player.src, player.seed, player.prompt) == (f"/files/{name}", 1, "p")
-    assert player.data == b""  # bytes only on request
+    assert player.bytes_sent == 0  # bytes only on request
 
 
-def test_need_bytes_reads_the_file(tmp_path: pathlib.Path) -> None:
-    file = tmp_path / "clip.mp4"
-    file.write_bytes(b"\x00\x00\x00\x18ftypmp42")
-    player = Player.from_file(file, src="/files/clip.mp4", fallback_src="clip.mp4")
+@pytest.fixture
+def sent_with_buffers(monkeypatch: pytest.MonkeyPatch) -> list[tuple[dict[str, Any], list[bytes]]]:
+    """Capture custom messages with their binary buffers."""
+    messages: list[tuple[dict[str, Any], list[bytes]]] = []
+
+    def send(self: WanWidget, content: dict[str, Any], buffers: Any = None) -> None:
+        messages.append((content, [bytes(b) for b in buffers or []]))
+
+    monkeypatch.setattr(WanWidget, "send", send)
+    return messages
+
+
+def test_need_bytes_sends_the_file_as_binary_chunks(
+    tmp_path: pathlib.Path, sent_with_buffers: list[tuple[dict[str, Any], list[bytes]]]
+) -> None:
+    file = tmp_path / "clip.webm"
+    file.write_bytes(b"\x1aE\xdf\xa3" * 1000)
+    player = Player.from_file(file, src="/files/clip.webm", fallback_src="clip.webm")
     browser_message(player, {"type": "need_bytes"})
-    assert player.data == file.read_bytes()
-
-
-def test_bytes_travel_as_a_binary_buffer(tmp_path: pathlib.Path) -> None:
-    player = Player(data=b"\x01\x02\x03")
-    state, paths, buffers = _remove_buffers(player.get_state())
-    assert ["data"] in paths
-    assert bytes(buffers[paths.index(["data"])]) == b"\x01\x02\x03"
-    assert "data" not in state
+    (start, _), (chunk, buffers) = sent_with_buffers
+    assert start["type"] == "bytes_start"
+    assert (start["size"], start["chunks"], start["mime"]) == (4000, 1, "video/webm")
+    assert (chunk["type"], chunk["index"], chunk["transfer"]) == (
+        "bytes_chunk",
+        0,
+        start["transfer"],
+    )
+    assert buffers == [file.read_bytes()]
+    assert player.bytes_sent == 4000
+    state, paths, _ = _remove_buffers(player.get_state())
+    assert paths == []  # nothing binary in the widget state
+    assert "4000" not in str(state)
 
 
 def test_need_bytes_without_a_file_tells_the_browser(sent: list[dict[str, Any]]) -> None:
     player = Player(src="/files/missing.mp4")
     browser_message(player, {"type": "need_bytes"})
-    assert player.data == b""
+    assert player.bytes_sent == 0
     assert sent and sent[-1]["type"] == "no_bytes"
 
 
@@ -231,19 +251,20 @@ def test_need_bytes_with_an_unreadable_file(
 ) -> None:
     player = Player.from_file(tmp_path / "gone.mp4", src="")
     browser_message(player, {"type": "need_bytes"})
-    assert player.data == b""
-    assert sent[-1]["type"] == "no_bytes"
+    assert player.bytes_sent == 0
+    assert [m["type"] for m in sent] == ["no_bytes"]  # nothing started
     assert "gone.mp4" in sent[-1]["message"]
 
 
-def test_on_need_bytes_can_be_overridden() -> None:
+def test_on_need_bytes_can_be_overridden(sent: list[dict[str, Any]]) -> None:
     class CachedPlayer(Player):
         def on_need_bytes(self) -> None:
-            self.data = b"cached"
+            self.send_video(b"cached")
 
     player = CachedPlayer()
     browser_message(player, {"type": "need_bytes"})
-    assert player.data == b"cached"
+    assert player.bytes_sent == 6
+    assert [m["type"] for m in sent] == ["bytes_start", "bytes_chunk"]
 
 
 def test_player_syncs_rate_loop_and_mute_from_the_browser() -> None:
@@ -347,3 +368,33 @@ def test_matrix_labels() -> None:
     assert [(t["row"], t["col"]) for t in grid.tiles][-1] == (1, 2)
     with pytest.raises(traitlets.TraitError):
         grid.row_labels = [1]  # type: ignore[list-item]
+
+
+def test_grid_sends_a_tiles_file_in_chunks_by_key(
+    tmp_path: pathlib.Path, sent_with_buffers: list[tuple[dict[str, Any], list[bytes]]]
+) -> None:
+    file = tmp_path / "s2.mp4"
+    file.write_bytes(b"\x00" * 10)
+    grid = SeedGrid(tiles=four_tiles())
+    grid.set_files({"s2": file})
+    browser_message(grid, {"type": "need_bytes", "key": "s2"})
+    (start, _), (chunk, buffers) = sent_with_buffers
+    assert (start["type"], start["key"], start["size"]) == ("bytes_start", "s2", 10)
+    assert (chunk["type"], chunk["key"], buffers) == ("bytes_chunk", "s2", [file.read_bytes()])
+    assert grid.bytes_sent == 10
+    assert str(tmp_path) not in str(grid.get_state())  # paths stay in the kernel
+
+
+def test_grid_without_a_file_for_the_tile_says_so(sent: list[dict[str, Any]]) -> None:
+    grid = SeedGrid(tiles=four_tiles())
+    browser_message(grid, {"type": "need_bytes", "key": "s1"})
+    grid.set_files({"s3": "/nonexistent/s3.mp4"})
+    browser_message(grid, {"type": "need_bytes", "key": "s3"})
+    assert [(m["type"], m["key"]) for m in sent] == [("no_bytes", "s1"), ("no_bytes", "s3")]
+    assert "s3.mp4" in sent[-1]["message"]
+
+
+def test_grid_tiles_take_a_remote_url_with_its_expiry() -> None:
+    grid = SeedGrid(tiles=[{"key": "a", "remote_src": "https://x/a.mp4", "remote_expires": 5}])
+    tile = grid.tiles[0]
+    assert (tile["remote_src"], tile["remote_expires"]) == ("https://x/a.mp4", 5.0)

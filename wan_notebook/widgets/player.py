@@ -6,10 +6,10 @@ import pathlib
 from typing import Any
 
 import traitlets
-from ipywidgets.widgets.trait_types import bytes_serialization
 
 from ..request.catalog import VIDEO_MIME_BY_SUFFIX
 from ._base import WanWidget
+from ._chunks import send_bytes, unreadable_message
 
 __all__ = ["Player"]
 
@@ -20,11 +20,12 @@ _MAX_RATE = 16.0
 class Player(WanWidget):
     """An HTML5 video player for one result.
 
-    The browser tries ``src``, then ``fallback_src``; when both fail (e.g. in
-    VS Code, whose output view cannot load notebook files) it sends
-    ``{"type": "need_bytes"}`` and :meth:`on_need_bytes` answers by filling
-    ``data`` from the file, which the browser plays from a Blob URL. Bytes are
-    never stored in the notebook file.
+    The browser tries ``src`` and ``fallback_src`` (the server's ``/files/`` URL and the
+    relative path), and ``remote_src``, the API's own URL, while ``remote_expires`` is
+    ahead: first on a JupyterLab / Notebook 7 page, last elsewhere (VS Code, Colab). When
+    every URL fails it sends ``{"type": "need_bytes"}`` and :meth:`on_need_bytes` sends
+    the file in chunks of at most 4 MB as custom messages, which the browser plays from a
+    Blob URL. Bytes are never a trait, so never stored in the notebook file.
 
     Usage::
 
@@ -39,8 +40,11 @@ class Player(WanWidget):
     fallback_src = traitlets.Unicode("").tag(sync=True)
     """Second URL to try (e.g. the notebook-relative path)."""
 
-    data = traitlets.Bytes(b"").tag(sync=True, **bytes_serialization)
-    """The video bytes; empty unless the browser asked for them."""
+    remote_src = traitlets.Unicode("").tag(sync=True)
+    """The API's own (https) URL of the file, e.g. Runware's ``videoURL``; ``""`` if none."""
+
+    remote_expires = traitlets.Float(0.0).tag(sync=True)
+    """Epoch seconds when ``remote_src`` stops working (its ttl); ``0`` = unknown."""
 
     mime = traitlets.Enum(tuple(VIDEO_MIME_BY_SUFFIX.values()), default_value="video/mp4").tag(
         sync=True
@@ -93,6 +97,7 @@ class Player(WanWidget):
         path = kwargs.pop("path", None)
         super().__init__(**kwargs)
         self._path: pathlib.Path | None = pathlib.Path(path) if path is not None else None
+        self._bytes_sent = 0
         self.on_msg(self._handle_message)
 
     @classmethod
@@ -120,6 +125,11 @@ class Player(WanWidget):
         """The file behind this player, if it was made with :meth:`from_file`."""
         return self._path
 
+    @property
+    def bytes_sent(self) -> int:
+        """Bytes of video sent over the comm so far (0 while a URL worked)."""
+        return self._bytes_sent
+
     @traitlets.validate("playback_rate")
     def _check_rate(self, proposal: dict[str, Any]) -> float:
         value = float(proposal["value"])
@@ -131,20 +141,23 @@ class Player(WanWidget):
     def on_need_bytes(self) -> None:
         """Answer the browser's request for the video bytes.
 
-        The default reads :attr:`path` into ``data``. Without a readable file
-        the browser is told there is nothing to play. Subclasses may override
-        this (e.g. to fetch from a cache).
+        The default sends :attr:`path` with :meth:`send_video`. Without a readable file
+        the browser is told there is nothing to play. Subclasses may override this
+        (e.g. to send bytes from a cache with ``send_video(data)``).
         """
         if self._path is None:
-            self.send({"type": "no_bytes", "message": "The video could not be loaded."})
+            self.send({"type": "no_bytes", "message": unreadable_message(None)})
             return
         try:
-            payload = self._path.read_bytes()
+            self.send_video(self._path)
         except OSError as exc:
-            reason = exc.strerror or type(exc).__name__
-            self.send({"type": "no_bytes", "message": f"Cannot read {self._path.name}: {reason}."})
-            return
-        self.data = payload
+            self.send({"type": "no_bytes", "message": unreadable_message(self._path, exc)})
+
+    def send_video(self, source: pathlib.Path | bytes) -> int:
+        """Send a file (or bytes) to the browser in chunks; return the bytes sent."""
+        sent = send_bytes(self.send, source, mime=self.mime)
+        self._bytes_sent += sent
+        return sent
 
     def _handle_message(self, _widget: object, content: Any, _buffers: list[bytes]) -> None:
         if isinstance(content, dict) and content.get("type") == "need_bytes":
