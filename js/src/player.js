@@ -7,7 +7,8 @@ import { ByteReceiver, formatTransfer } from "./byte_transfer.js";
 import { playbackControls } from "./controls.js";
 import { disposeAll, h, listen, on, safePlay, saveTrait, setClippedText, setText, show } from "./dom.js";
 import { formatCost, formatDuration, formatSeed } from "./format.js";
-import { SourceChain, isJupyterPage, jupyterBaseUrl, safeMediaUrl, sourceOrder } from "./video_source.js";
+import { copyReason, hostCaps, watchSilence } from "./media_caps.js";
+import { SourceChain, candidateUrls, isJupyterPage, jupyterBaseUrl, safeMediaUrl, sourceOrder } from "./video_source.js";
 
 /** @import { AnyModel, PlayerTraits, RenderProps } from "./types.js" */
 
@@ -27,6 +28,7 @@ export function renderPlayer({ model, el }) {
     attrs: { "data-role": "download", rel: "noopener" },
   });
   const meta = h("div", { className: "wan-meta", attrs: { "data-role": "meta" } });
+  const copyNote = h("div", { className: "wan-player__note", attrs: { "data-role": "copy-note", hidden: true } });
   const prompt = h("div", { className: "wan-player__prompt", attrs: { "data-role": "prompt" } });
 
   const controls = playbackControls(
@@ -54,6 +56,7 @@ export function renderPlayer({ model, el }) {
       download,
     ]),
     meta,
+    copyNote,
     prompt,
   ]);
   el.append(root);
@@ -72,15 +75,46 @@ export function renderPlayer({ model, el }) {
   };
 
   let needBytesSent = false;
+  // A playable copy (VS Code: no AAC/VP9): asked for once per source set.
+  let copyAsked = false;
+  let usingCopy = false;
+  /** @type {"" | "video" | "audio"} */
+  let copyWhy = "";
   const chain = new SourceChain(video, {
     onExhausted: () => {
       if (needBytesSent) return;
       needBytesSent = true;
       setNotice("Loading the video from the kernel…");
-      model.send({ type: "need_bytes" });
+      model.send(usingCopy ? { type: "need_bytes", variant: "copy" } : { type: "need_bytes" });
     },
     onSource: () => updateDownload(),
   });
+  /** @param {"video" | "audio"} reason */
+  const askCopy = (reason) => {
+    if (copyAsked || usingCopy) return;
+    copyAsked = true;
+    copyWhy = reason;
+    model.send({ type: "need_copy", reason });
+  };
+  /** @param {{src?: string, fallback_src?: string, note?: string}} msg */
+  const useCopy = (msg) => {
+    const resumeAt = video.currentTime;
+    const wasPlaying = !video.paused;
+    usingCopy = true;
+    needBytesSent = false;
+    setNotice("");
+    setText(copyNote, msg.note || "Playing a copy this host can decode.");
+    show(copyNote, true);
+    video.addEventListener(
+      "loadedmetadata",
+      () => {
+        if (resumeAt > 0) video.currentTime = resumeAt;
+        if (wasPlaying) safePlay(video);
+      },
+      { once: true },
+    );
+    chain.setCandidates(candidateUrls([msg.src ?? "", msg.fallback_src ?? ""], jupyterBaseUrl()));
+  };
   const receiver = new ByteReceiver({
     onProgress: (received, size) => setNotice(`Loading the video from the kernel… ${formatTransfer(received, size)}`),
     onDone: (blob) => {
@@ -109,7 +143,15 @@ export function renderPlayer({ model, el }) {
 
   const loadSources = () => {
     needBytesSent = false;
+    copyAsked = usingCopy = false;
+    show(copyNote, false);
     setNotice("");
+    const reason = copyReason(model.get("mime"), hostCaps(video));
+    if (reason) askCopy(reason);
+    if (reason === "video") {
+      setNotice("Preparing a copy this browser can play…");
+      return; // the original would not play here at all
+    }
     const sources = {
       src: model.get("src"),
       fallback_src: model.get("fallback_src"),
@@ -190,9 +232,16 @@ export function renderPlayer({ model, el }) {
    * @param {any} msg
    * @param {unknown[]} [buffers]
    */
-  const onCustom = (msg, buffers) => receiver.handle(msg, buffers);
+  const onCustom = (msg, buffers) => {
+    if (msg?.type === "copy") useCopy(msg);
+    else if (msg?.type === "no_copy") {
+      // Only fatal when the original cannot play here at all.
+      if (copyWhy === "video") setNotice(msg.message || "This browser cannot play the video.", "error");
+    } else receiver.handle(msg, buffers);
+  };
 
   const disposers = [
+    watchSilence(video, () => askCopy("audio")),
     on(video, "loadedmetadata", onLoaded),
     on(video, "error", onVideoError),
     on(video, "ratechange", onRateChange),

@@ -169,3 +169,125 @@ def test_a_grid_tile_gets_its_bytes_by_key(lab: JupyterFrontend) -> None:
     size = (lab.root / "media" / "clip.mp4").stat().st_size
     assert lab.kernel().execute("print(grid.bytes_sent)").strip() == str(size)
     lab.screenshot("player-sources")
+
+
+# ---- VS Code's missing decoders: a playable copy --------------------------------------
+
+NB_COPIES = "player_copies.ipynb"
+COPY_CELLS = [
+    """\
+from pathlib import Path
+from wan_notebook.widgets import Player
+aac = Player.from_file(Path("media/clip.mp4"), src="/files/media/clip.mp4",
+                       download_name="aac.mp4", muted=False)
+aac""",
+    """\
+webm = Player.from_file(Path("media/cat.webm"), src="/files/media/cat.webm",
+                       download_name="cat.webm")
+webm""",
+]
+
+# VS Code's Electron, as far as a page can tell: canPlayType says "" for AAC and VP9 (forced
+# with WAN_NOTEBOOK_CAPS), and the AAC original decodes no sound (webkitAudioDecodedByteCount
+# stays 0 for any source but a copy).
+VSCODE_LIKE = """() => {
+    window.WAN_NOTEBOOK_HOST = 'other';
+    window.WAN_NOTEBOOK_CAPS = {aac: false, vp9: false, opus: false};
+    const real = Object.getOwnPropertyDescriptor(HTMLMediaElement.prototype,
+                                                 'webkitAudioDecodedByteCount').get;
+    Object.defineProperty(HTMLMediaElement.prototype, 'webkitAudioDecodedByteCount', {
+        configurable: true,
+        get() { return this.currentSrc.includes('.compat.') ? real.call(this) : 0; },
+    });
+}"""
+
+
+@pytest.fixture(scope="module")
+def copies(lab: JupyterFrontend) -> JupyterFrontend:
+    from wan_notebook.widgets._media_copies import copy_name
+
+    from ..widgets.test_media_copies import write
+
+    media = lab.root / "media"
+    write(media / "cat.webm", video="libvpx-vp9", audio="libopus", size=(320, 180))
+    for name in ("clip.mp4", "cat.webm"):
+        copy_name(media / name, "compat").unlink(missing_ok=True)
+    lab.write_notebook(NB_COPIES, COPY_CELLS)
+    lab.open(NB_COPIES, only=True)
+    lab.evaluate(VSCODE_LIKE)
+    lab.run_all()
+    return lab
+
+
+def test_without_aac_the_player_plays_an_mp3_copy_with_sound(copies: JupyterFrontend) -> None:
+    fe = copies
+    fe.wait_until(
+        f"(name) => {{ const s = ({PLAYER_STATE})(name); return s && s.src.includes('compat'); }}",
+        "aac.mp4",
+        timeout=30,
+    )
+    state = ready(fe, "aac.mp4")
+    assert state["current"].endswith("/files/media/clip.compat.mp4")
+    assert (fe.root / "media" / "clip.compat.mp4").is_file()  # cached beside the original
+    note = fe.page.locator('.wan-player:has([download="aac.mp4"]) [data-role="copy-note"]')
+    assert note.is_visible()
+    assert "MP3" in note.inner_text()
+    # The copy's sound really decodes.
+    fe.evaluate(
+        "(name) => { const v = document.querySelector('[download=\"' + name + '\"]')"
+        ".closest('.wan-player').querySelector('video'); v.muted = false; v.play(); }",
+        "aac.mp4",
+    )
+    fe.wait_until(
+        """() => [...document.querySelectorAll('.wan-player video')]
+            .some((v) => v.currentSrc.includes('clip.compat')
+                         && v.webkitAudioDecodedByteCount > 0)""",
+        timeout=15,
+    )
+    fe.screenshot("player-copy-note", '.wan-player:has([download="aac.mp4"])')
+
+
+def test_a_vp9_webm_plays_as_an_h264_copy_and_the_original_is_never_loaded(
+    copies: JupyterFrontend,
+) -> None:
+    fe = copies
+    fe.wait_until(
+        f"(name) => {{ const s = ({PLAYER_STATE})(name); return s && s.ready >= 1; }}",
+        "cat.webm",
+        timeout=60,
+    )
+    state = fe.evaluate(PLAYER_STATE, "cat.webm")
+    assert state["current"].endswith("/files/media/cat.compat.mp4")
+    loaded = fe.evaluate(
+        "() => performance.getEntriesByType('resource').map((e) => e.name)"
+        ".filter((n) => n.includes('cat.webm')).length"
+    )
+    assert loaded == 0
+
+
+def test_silent_sound_while_playing_asks_for_a_copy(copies: JupyterFrontend) -> None:
+    """canPlayType says AAC is fine, but nothing decodes: the silence check asks for the copy."""
+    fe = copies
+    fe.kernel().execute(
+        "late = Player.from_file(Path('media/clip.mp4'), src='/files/media/clip.mp4',"
+        " download_name='late.mp4', muted=False)"
+    )
+    fe.evaluate("() => { window.WAN_NOTEBOOK_CAPS = {aac: true, vp9: true, opus: true}; }")
+    # Show it in a new cell at the end, as a user would.
+    fe.page.locator(fe.CELLS).last.click()
+    fe.page.keyboard.press("b")
+    fe.page.keyboard.press("Enter")
+    fe.page.keyboard.insert_text("late")
+    fe.page.keyboard.press("Escape")
+    fe.run_cell(len(COPY_CELLS))
+    state = ready(fe, "late.mp4")
+    assert state["src"] == "/files/media/clip.mp4"  # caps say fine: the original first
+    fe.evaluate(
+        """() => { const v = document.querySelector('[download="late.mp4"]')
+            .closest('.wan-player').querySelector('video'); v.muted = false; v.play(); }"""
+    )
+    fe.wait_until(
+        f"(name) => {{ const s = ({PLAYER_STATE})(name); return s && s.src.includes('compat'); }}",
+        "late.mp4",
+        timeout=20,
+    )

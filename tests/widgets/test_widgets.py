@@ -398,3 +398,44 @@ def test_grid_tiles_take_a_remote_url_with_its_expiry() -> None:
     grid = SeedGrid(tiles=[{"key": "a", "remote_src": "https://x/a.mp4", "remote_expires": 5}])
     tile = grid.tiles[0]
     assert (tile["remote_src"], tile["remote_expires"]) == ("https://x/a.mp4", 5.0)
+
+
+def test_need_copy_answers_with_the_copys_urls_and_sends_its_bytes(
+    tmp_path: pathlib.Path, sent_with_buffers: list[tuple[dict[str, Any], list[bytes]]]
+) -> None:
+    pytest.importorskip("av")
+    from .test_media_copies import write
+
+    clip = tmp_path / "fox.mp4"
+    write(clip, video="libx264", audio="aac", size=(160, 90))
+    player = Player.from_file(
+        clip, src="/files/wan_media/fox.mp4", fallback_src="wan_media/fox.mp4"
+    )
+    browser_message(player, {"type": "need_copy", "reason": "audio"})
+    assert player._copy_job is not None
+    player._copy_job.join(timeout=30)
+    (answer, _), *_ = sent_with_buffers
+    assert answer["type"] == "copy"
+    assert answer["src"] == "/files/wan_media/fox.compat.mp4"
+    assert answer["fallback_src"] == "wan_media/fox.compat.mp4"
+    assert "MP3" in answer["note"]
+    browser_message(player, {"type": "need_bytes", "variant": "copy"})
+    start = sent_with_buffers[1][0]
+    assert (start["type"], start["size"]) == (
+        "bytes_start",
+        (tmp_path / "fox.compat.mp4").stat().st_size,
+    )
+
+
+def test_need_copy_without_a_file_or_for_a_broken_one_says_no(
+    tmp_path: pathlib.Path, sent: list[dict[str, Any]]
+) -> None:
+    browser_message(Player(), {"type": "need_copy", "reason": "video"})
+    broken = tmp_path / "broken.webm"
+    broken.write_bytes(b"nope")
+    player = Player.from_file(broken, src="/files/broken.webm")
+    browser_message(player, {"type": "need_copy", "reason": "video"})
+    assert player._copy_job is not None
+    player._copy_job.join(timeout=30)
+    assert [m["type"] for m in sent] == ["no_copy", "no_copy"]
+    assert "broken.webm" in sent[-1]["message"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pathlib
+import threading
 from typing import Any
 
 import traitlets
@@ -10,6 +11,7 @@ import traitlets
 from ..request.catalog import VIDEO_MIME_BY_SUFFIX
 from ._base import WanWidget
 from ._chunks import send_bytes, unreadable_message
+from ._media_copies import CopyError, compat_copy, sibling_url
 
 __all__ = ["Player"]
 
@@ -26,6 +28,11 @@ class Player(WanWidget):
     every URL fails it sends ``{"type": "need_bytes"}`` and :meth:`on_need_bytes` sends
     the file in chunks of at most 4 MB as custom messages, which the browser plays from a
     Blob URL. Bytes are never a trait, so never stored in the notebook file.
+
+    Where the host cannot decode the sound (AAC, Opus) or the picture (VP9), as in VS
+    Code, the browser sends ``{"type": "need_copy", "reason": "audio" | "video"}`` and
+    the player answers with the URLs of an H.264 + MP3 copy made once beside the file
+    (``name.compat.mp4``, see ``_media_copies``), which the browser plays with a note.
 
     Usage::
 
@@ -98,6 +105,8 @@ class Player(WanWidget):
         super().__init__(**kwargs)
         self._path: pathlib.Path | None = pathlib.Path(path) if path is not None else None
         self._bytes_sent = 0
+        self._copy: pathlib.Path | None = None
+        self._copy_job: threading.Thread | None = None
         self.on_msg(self._handle_message)
 
     @classmethod
@@ -159,6 +168,52 @@ class Player(WanWidget):
         self._bytes_sent += sent
         return sent
 
+    def on_need_copy(self, reason: str) -> None:
+        """Make (or reuse) the playable copy in a thread, then send its URLs."""
+        if self._path is None:
+            self.send({"type": "no_copy", "message": "There is no file to convert."})
+            return
+        if self._copy_job is None or not self._copy_job.is_alive():
+            self._copy_job = threading.Thread(
+                target=self._make_copy, args=(self._path, reason), name="wan-copy", daemon=True
+            )
+            self._copy_job.start()
+
+    def _make_copy(self, original: pathlib.Path, reason: str) -> None:
+        try:
+            copy = compat_copy(original)
+        except CopyError as exc:
+            self.send({"type": "no_copy", "message": str(exc)})
+            return
+        if copy is None:
+            self.send({"type": "no_copy", "message": "The file needs no copy."})
+            return
+        self._copy = copy
+        note = (
+            "Playing an H.264 copy: this browser cannot play the original."
+            if reason == "video"
+            else "Playing a copy with MP3 sound: this browser cannot decode the original's."
+        )
+        self.send(
+            {
+                "type": "copy",
+                "src": sibling_url(self.src, copy.name),
+                "fallback_src": sibling_url(self.fallback_src, copy.name),
+                "mime": "video/mp4",
+                "note": note,
+            }
+        )
+
     def _handle_message(self, _widget: object, content: Any, _buffers: list[bytes]) -> None:
-        if isinstance(content, dict) and content.get("type") == "need_bytes":
+        if not isinstance(content, dict):
+            return
+        kind = content.get("type")
+        if kind == "need_bytes" and content.get("variant") == "copy" and self._copy is not None:
+            try:
+                self._bytes_sent += send_bytes(self.send, self._copy, mime="video/mp4")
+            except OSError as exc:
+                self.send({"type": "no_bytes", "message": unreadable_message(self._copy, exc)})
+        elif kind == "need_bytes":
             self.on_need_bytes()
+        elif kind == "need_copy":
+            self.on_need_copy(str(content.get("reason", "audio")))
