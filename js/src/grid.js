@@ -23,6 +23,7 @@ import {
   useTileBytes,
 } from "./grid_tile.js";
 import { SyncGroup } from "./sync_group.js";
+import { TilePreviews } from "./tile_previews.js";
 
 /** @import { TileView } from "./grid_tile.js" */
 /** @import { AnyModel, GridTraits, RenderProps, Tile } from "./types.js" */
@@ -201,6 +202,41 @@ export function renderGrid({ model, el }) {
     setText(summary, tile ? `Picked: ${seedText || tile.key}` : "");
     show(summary, Boolean(tile));
     layout();
+    placeAll(); // the enlarged tile plays its original, the others their copies
+  };
+
+  // A done tile plays a small copy of its file (tile_previews.js), or the
+  // original when enlarged, or when no copy can be had.
+  const previews = new TilePreviews(
+    (msg) => model.send(msg),
+    () => placeAll(),
+  );
+  /**
+   * @param {TileView} view
+   * @param {Tile} tile
+   */
+  const placeVideo = (view, tile) => {
+    let waiting = false;
+    if (tile.status === "done" && (tile.src || tile.fallback_src || tile.remote_src)) {
+      const sources = previews.sourcesFor(tile, {
+        enabled: model.get("previews") !== false,
+        enlarged: (model.get("enlarged") || "") === tile.key,
+        cssWidth: view.media.clientWidth,
+        dpr: globalThis.devicePixelRatio || 1,
+      });
+      if (sources) {
+        const variant = sources === tile ? {} : { variant: "preview" };
+        ensureVideo(view, sources, group, () => updateTileStatus(view), () => model.send({ type: "need_bytes", key: tile.key, ...variant }));
+      } else waiting = true;
+    } else dropVideo(view, group);
+    updateTileStatus(view);
+    if (waiting && !view.video) setText(view.phStatus, "Preparing a preview…");
+  };
+  const placeAll = () => {
+    for (const [key, view] of views) {
+      const tile = tilesByKey.get(key);
+      if (tile) placeVideo(view, tile);
+    }
     updateSound();
   };
 
@@ -209,6 +245,7 @@ export function renderGrid({ model, el }) {
     tilesByKey = new Map(tiles.map((t) => [t.key, t]));
     for (const [key, view] of views) {
       if (tilesByKey.has(key)) continue;
+      previews.forget(key);
       disposeTile(view, group);
       view.el.remove();
       views.delete(key);
@@ -224,12 +261,9 @@ export function renderGrid({ model, el }) {
       // node within the document does not pause its video.
       const wanted = body.children[headers.length + index];
       if (wanted !== view.el) body.insertBefore(view.el, wanted ?? null);
-      if (tile.status === "done" && (tile.src || tile.fallback_src || tile.remote_src)) {
-        ensureVideo(view, tile, group, () => updateTileStatus(view), () => model.send({ type: "need_bytes", key: tile.key }));
-      } else dropVideo(view, group);
       // A matrix labels its rows with the prompts; a shared prompt stands above.
       showTileText(view, tile, !matrix && !shared);
-      updateTileStatus(view);
+      placeVideo(view, tile);
     });
     updateSelection();
     group.onChange(group);
@@ -252,6 +286,7 @@ export function renderGrid({ model, el }) {
         if (body.clientWidth === lastWidth) return;
         lastWidth = body.clientWidth;
         layout();
+        placeAll(); // wider tiles may want bigger copies
       })
     : null;
   resizes?.observe(body);
@@ -275,6 +310,7 @@ export function renderGrid({ model, el }) {
   const disposers = [
     () => resizes?.disconnect(),
     () => receiver.dispose(),
+    () => previews.dispose(),
     on(root, "keydown", onKey),
     transport.dispose,
     playback.dispose,
@@ -288,7 +324,9 @@ export function renderGrid({ model, el }) {
       "change:fps": updatePlayback,
       "change:playback_rate": updatePlayback,
       "change:loop": updatePlayback,
-      "msg:custom": (/** @type {any} */ msg, /** @type {unknown[]} */ buffers) => receiver.handle(msg, buffers),
+      "msg:custom": (/** @type {any} */ msg, /** @type {unknown[]} */ buffers) =>
+        previews.handle(msg) || receiver.handle(msg, buffers),
+      "change:previews": () => placeAll(),
     }),
   ];
 

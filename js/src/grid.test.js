@@ -36,6 +36,7 @@ function mount(state = {}) {
     fps: 24,
     playback_rate: 1,
     loop: true,
+    previews: false, // the preview tests below turn them on
     ...state,
   });
   const el = document.createElement("div");
@@ -268,6 +269,39 @@ describe("SeedGrid view", () => {
     const other = new KeyboardEvent("keydown", { key: "Escape", bubbles: true, cancelable: true });
     el.querySelector(".wan-grid")?.dispatchEvent(other);
     expect(other.defaultPrevented).toBe(false);
+  });
+
+  it("with previews: asks for a copy per tile, waits, plays it; the enlarged tile plays the original", () => {
+    const { model, all, el } = mount({ previews: true, tiles: [tile("s1"), tile("s2")] });
+    expect(model.sent).toEqual([
+      { type: "need_preview", key: "s1", width: 480 },
+      { type: "need_preview", key: "s2", width: 480 },
+    ]);
+    expect(all('[data-role="tile-video"]').length).toBe(0); // nothing loads meanwhile
+    expect(el.textContent).toContain("Preparing a preview…");
+    model.emit("msg:custom", { type: "preview_pending", key: "s1" });
+    model.emit("msg:custom", { type: "preview", key: "s1", width: 480, src: "/files/s1.tile480.mp4", fallback_src: "s1.tile480.mp4" });
+    const videos = all('[data-role="tile-video"]');
+    expect(videos.map((v) => v.getAttribute("src"))).toEqual(["/files/s1.tile480.mp4"]);
+    all(".wan-tile__media")[0].click(); // enlarge: full resolution, same element
+    expect(all('[data-role="tile-video"]')[0]).toBe(videos[0]);
+    expect(videos[0].getAttribute("src")).toBe("/files/s1.mp4");
+    all(".wan-tile__media")[0].click(); // shrink: the copy again
+    expect(videos[0].getAttribute("src")).toBe("/files/s1.tile480.mp4");
+    model.emit("msg:custom", { type: "no_preview", key: "s2" });
+    expect(all('[data-role="tile-video"]').map((v) => v.getAttribute("src"))).toEqual(["/files/s1.tile480.mp4", "/files/s2.mp4"]);
+  });
+
+  it("with previews but no kernel to answer: the originals play after a moment", () => {
+    vi.useFakeTimers();
+    try {
+      const { all } = mount({ previews: true, tiles: [tile("s1")] });
+      expect(all('[data-role="tile-video"]').length).toBe(0);
+      vi.advanceTimersByTime(3000);
+      expect(all('[data-role="tile-video"]').map((v) => v.getAttribute("src"))).toEqual(["/files/s1.mp4"]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("cleans up", () => {

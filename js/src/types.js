@@ -118,6 +118,7 @@
  * @property {number} fps
  * @property {number} playback_rate
  * @property {boolean} loop
+ * @property {boolean} previews       tiles play small copies (the enlarged one its original)
  */
 
 // A view's model is AnyModel<ProgressTraits>, AnyModel<PlayerTraits> or

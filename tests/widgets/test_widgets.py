@@ -7,6 +7,7 @@ message handler (``Widget._handle_msg``), exactly as a browser's would be.
 from __future__ import annotations
 
 import pathlib
+import time
 import types
 from typing import Any
 
@@ -439,3 +440,43 @@ def test_need_copy_without_a_file_or_for_a_broken_one_says_no(
     player._copy_job.join(timeout=30)
     assert [m["type"] for m in sent] == ["no_copy", "no_copy"]
     assert "broken.webm" in sent[-1]["message"]
+
+
+def test_need_preview_makes_a_tile_copy_and_answers_with_its_urls(
+    tmp_path: pathlib.Path, sent_with_buffers: list[tuple[dict[str, Any], list[bytes]]]
+) -> None:
+    pytest.importorskip("av")
+    from .test_media_copies import write
+
+    clip = tmp_path / "s1.mp4"
+    write(clip, video="libx264", audio="aac", size=(640, 360))
+    grid = SeedGrid(tiles=[{"key": "s1", "status": "done", "src": "/files/m/s1.mp4"}])
+    assert grid.previews is True
+    grid.set_files({"s1": clip})
+    browser_message(grid, {"type": "need_preview", "key": "s1", "width": 320})
+    deadline = time.monotonic() + 30
+    while len(sent_with_buffers) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    pending, answer = (m for m, _ in sent_with_buffers[:2])
+    assert pending == {"type": "preview_pending", "key": "s1"}
+    assert answer == {
+        "type": "preview",
+        "key": "s1",
+        "width": 320,
+        "src": "/files/m/s1.tile320.mp4",
+        "fallback_src": "",
+    }
+    assert (tmp_path / "s1.tile320.mp4").is_file()
+    browser_message(grid, {"type": "need_bytes", "key": "s1", "variant": "preview"})
+    start = sent_with_buffers[2][0]
+    assert start["size"] == (tmp_path / "s1.tile320.mp4").stat().st_size
+
+
+def test_need_preview_without_a_file_or_with_a_silly_width_says_no(
+    sent: list[dict[str, Any]],
+) -> None:
+    grid = SeedGrid(tiles=four_tiles())
+    browser_message(grid, {"type": "need_preview", "key": "s1", "width": 320})
+    grid.set_files({"s2": "/nonexistent.mp4"})
+    browser_message(grid, {"type": "need_preview", "key": "s2", "width": "wide"})
+    assert sent == [{"type": "no_preview", "key": "s1"}, {"type": "no_preview", "key": "s2"}]

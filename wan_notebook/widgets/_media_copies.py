@@ -15,13 +15,15 @@ extra); without it no copy is made and the views keep the original.
 from __future__ import annotations
 
 import pathlib
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from fractions import Fraction
 from typing import Any
 from urllib.parse import quote
 
 from .._files import atomic_writer
 
-__all__ = ["CopyError", "compat_copy", "copy_name", "sibling_url", "tile_copy"]
+__all__ = ["CopyError", "compat_copy", "copy_name", "in_background", "sibling_url", "tile_copy"]
 
 _COMPAT = "compat"
 
@@ -41,6 +43,18 @@ def sibling_url(url: str, name: str) -> str:
         return ""
     folder, _, _ = url.partition("?")[0].rpartition("/")
     return f"{folder}/{quote(name)}" if folder or url.startswith("/") else quote(name)
+
+
+_workers: ThreadPoolExecutor | None = None
+
+
+def in_background(fn: Callable[..., object], *args: object) -> Future[object]:
+    """Run ``fn(*args)`` on a small shared pool (two threads: PyAV leaves the GIL while
+    it codes, and the kernel must stay free for the user's cells)."""
+    global _workers  # one pool per kernel, made on first use
+    if _workers is None:
+        _workers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="wan-copy")
+    return _workers.submit(fn, *args)
 
 
 def _fresh(copy: pathlib.Path, original: pathlib.Path) -> bool:
