@@ -263,9 +263,8 @@ export function renderGrid({ model, el }) {
       if (wanted !== view.el) body.insertBefore(view.el, wanted ?? null);
       // A matrix labels its rows with the prompts; a shared prompt stands above.
       showTileText(view, tile, !matrix && !shared);
-      placeVideo(view, tile);
     });
-    updateSelection();
+    updateSelection(); // lays the tiles out, then places their videos (sized to the tiles)
     group.onChange(group);
   };
 
