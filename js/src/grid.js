@@ -233,9 +233,16 @@ export function renderGrid({ model, el }) {
     if (waiting && !view.video) setText(view.phStatus, "Preparing a preview…");
   };
   const placeAll = () => {
+    const matrix = isMatrix(labels());
+    const shared = Boolean(sharedPrompt.textContent);
+    const enlarged = model.get("enlarged") || "";
     for (const [key, view] of views) {
       const tile = tilesByKey.get(key);
-      if (tile) placeVideo(view, tile);
+      if (!tile) continue;
+      // A matrix labels its rows with the prompts, but the enlarged tile stands
+      // above them: it says its own. A shared prompt stands above all.
+      showTileText(view, tile, matrix ? key === enlarged : !shared);
+      placeVideo(view, tile);
     }
     updateSound();
   };
@@ -261,10 +268,8 @@ export function renderGrid({ model, el }) {
       // node within the document does not pause its video.
       const wanted = body.children[headers.length + index];
       if (wanted !== view.el) body.insertBefore(view.el, wanted ?? null);
-      // A matrix labels its rows with the prompts; a shared prompt stands above.
-      showTileText(view, tile, !matrix && !shared);
     });
-    updateSelection(); // lays the tiles out, then places their videos (sized to the tiles)
+    updateSelection(); // lays the tiles out, then fills them in (videos sized to the tiles)
     group.onChange(group);
   };
 

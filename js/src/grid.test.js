@@ -143,8 +143,13 @@ describe("SeedGrid view", () => {
     expect([hole.style.gridRow, hole.style.gridColumn]).toEqual(["4", "3"]); // p1s1's own cell, a row down
     const big = /** @type {HTMLElement} */ (el.querySelector('.wan-tile[data-key="p1s1"]'));
     expect([big.style.gridRow, big.style.gridColumn]).toEqual(["1", "1 / -1"]);
+    /** @param {Element | null} node */
+    const hidden = (node) => /** @type {HTMLElement} */ (node).hidden;
+    expect(hidden(big.querySelector(".wan-tile__prompt"))).toBe(false); // its row's prompt
+    expect(hidden(el.querySelector('.wan-tile[data-key="p0s0"] .wan-tile__prompt'))).toBe(true);
     hole.click();
     expect(model.get("enlarged")).toBe("");
+    expect(hidden(big.querySelector(".wan-tile__prompt"))).toBe(true);
     expect(el.querySelector('[data-role="enlarged-hole"]')).toBeNull();
   });
 

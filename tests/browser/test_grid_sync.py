@@ -47,6 +47,13 @@ grid""",
 narrow = SeedGrid(tiles=[dict(key=f"n{i}", seed=189354531 + i, status="queued", cost=0.5)
                          for i in range(8)])
 narrow""",
+    """\
+matrix = SeedGrid(row_labels=["a lighthouse at night", "a lighthouse at dawn"],
+                  col_labels=["seed 1", "seed 2"],
+                  tiles=[dict(key=f"m{r}{c}", seed=c + 1, row=r, col=c, status="done", cost=0.5,
+                              src=f"/files/media/clip{2 * r + c}.mp4")
+                         for r in range(2) for c in range(2)])
+matrix""",
 ]
 
 # Sample every 100 ms from the click on Play, in the page (no round trips to Python).
@@ -279,3 +286,24 @@ def frontend_setup(fe: JupyterFrontend, clips: pathlib.Path) -> None:
             .filter((v) => v.readyState >= 3).length >= 4""",
         timeout=30,
     )
+
+
+def test_an_enlarged_matrix_tile_leaves_a_note_in_its_cell(
+    jupyter_lab: JupyterFrontend, clips: pathlib.Path
+) -> None:
+    fe = jupyter_lab
+    if fe.nb_path != NB:
+        frontend_setup(fe, clips)
+    grid = fe.page.locator('[data-role="seed-grid"]').nth(2)
+    grid.scroll_into_view_if_needed()
+    grid.locator('.wan-tile[data-key="m11"] .wan-tile__media').click()
+    hole = grid.locator('[data-role="enlarged-hole"]')
+    hole.wait_for()
+    box = hole.bounding_box()
+    other = grid.locator('.wan-tile[data-key="m10"]').bounding_box()
+    assert box is not None and other is not None
+    assert abs(box["y"] - other["y"]) < 2  # in the enlarged tile's row, beside its neighbour
+    assert box["x"] > other["x"]
+    fe.screenshot("grid-matrix-enlarged", fe.cell_selector(2, '[data-role="seed-grid"]'))
+    hole.click()
+    fe.wait_for('[data-role="enlarged-hole"]', state="detached")
