@@ -7,13 +7,11 @@ message handler (``Widget._handle_msg``), exactly as a browser's would be.
 from __future__ import annotations
 
 import pathlib
-import time
 import types
 from typing import Any
 
 import pytest
 import traitlets
-from ipywidgets.widgets.widget import _remove_buffers
 
 import wan_notebook.widgets as widgets_pkg
 from wan_notebook.widgets import (
@@ -38,16 +36,6 @@ def browser_message(widget: WanWidget, content: dict[str, Any]) -> None:
 def browser_update(widget: WanWidget, **state: Any) -> None:
     """Deliver a state update as if the user had changed it in the browser."""
     widget._handle_msg({"content": {"data": {"method": "update", "state": state}}, "buffers": []})
-
-
-@pytest.fixture
-def sent(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    """Capture custom messages every widget sends to the front end."""
-    messages: list[dict[str, Any]] = []
-    monkeypatch.setattr(
-        WanWidget, "send", lambda self, content, buffers=None: messages.append(content)
-    )
-    return messages
 
 
 # ---- package -------------------------------------------------------------------
@@ -206,40 +194,6 @@ def test_from_file_guesses_mime_and_download_name(
     assert player.bytes_sent == 0  # bytes only on request
 
 
-@pytest.fixture
-def sent_with_buffers(monkeypatch: pytest.MonkeyPatch) -> list[tuple[dict[str, Any], list[bytes]]]:
-    """Capture custom messages with their binary buffers."""
-    messages: list[tuple[dict[str, Any], list[bytes]]] = []
-
-    def send(self: WanWidget, content: dict[str, Any], buffers: Any = None) -> None:
-        messages.append((content, [bytes(b) for b in buffers or []]))
-
-    monkeypatch.setattr(WanWidget, "send", send)
-    return messages
-
-
-def test_need_bytes_sends_the_file_as_binary_chunks(
-    tmp_path: pathlib.Path, sent_with_buffers: list[tuple[dict[str, Any], list[bytes]]]
-) -> None:
-    file = tmp_path / "clip.webm"
-    file.write_bytes(b"\x1aE\xdf\xa3" * 1000)
-    player = Player.from_file(file, src="/files/clip.webm", fallback_src="clip.webm")
-    browser_message(player, {"type": "need_bytes"})
-    (start, _), (chunk, buffers) = sent_with_buffers
-    assert start["type"] == "bytes_start"
-    assert (start["size"], start["chunks"], start["mime"]) == (4000, 1, "video/webm")
-    assert (chunk["type"], chunk["index"], chunk["transfer"]) == (
-        "bytes_chunk",
-        0,
-        start["transfer"],
-    )
-    assert buffers == [file.read_bytes()]
-    assert player.bytes_sent == 4000
-    state, paths, _ = _remove_buffers(player.get_state())
-    assert paths == []  # nothing binary in the widget state
-    assert "4000" not in str(state)
-
-
 def test_need_bytes_without_a_file_tells_the_browser(sent: list[dict[str, Any]]) -> None:
     player = Player(src="/files/missing.mp4")
     browser_message(player, {"type": "need_bytes"})
@@ -369,114 +323,3 @@ def test_matrix_labels() -> None:
     assert [(t["row"], t["col"]) for t in grid.tiles][-1] == (1, 2)
     with pytest.raises(traitlets.TraitError):
         grid.row_labels = [1]  # type: ignore[list-item]
-
-
-def test_grid_sends_a_tiles_file_in_chunks_by_key(
-    tmp_path: pathlib.Path, sent_with_buffers: list[tuple[dict[str, Any], list[bytes]]]
-) -> None:
-    file = tmp_path / "s2.mp4"
-    file.write_bytes(b"\x00" * 10)
-    grid = SeedGrid(tiles=four_tiles())
-    grid.set_files({"s2": file})
-    browser_message(grid, {"type": "need_bytes", "key": "s2"})
-    (start, _), (chunk, buffers) = sent_with_buffers
-    assert (start["type"], start["key"], start["size"]) == ("bytes_start", "s2", 10)
-    assert (chunk["type"], chunk["key"], buffers) == ("bytes_chunk", "s2", [file.read_bytes()])
-    assert grid.bytes_sent == 10
-    assert str(tmp_path) not in str(grid.get_state())  # paths stay in the kernel
-
-
-def test_grid_without_a_file_for_the_tile_says_so(sent: list[dict[str, Any]]) -> None:
-    grid = SeedGrid(tiles=four_tiles())
-    browser_message(grid, {"type": "need_bytes", "key": "s1"})
-    grid.set_files({"s3": "/nonexistent/s3.mp4"})
-    browser_message(grid, {"type": "need_bytes", "key": "s3"})
-    assert [(m["type"], m["key"]) for m in sent] == [("no_bytes", "s1"), ("no_bytes", "s3")]
-    assert "s3.mp4" in sent[-1]["message"]
-
-
-def test_grid_tiles_take_a_remote_url_with_its_expiry() -> None:
-    grid = SeedGrid(tiles=[{"key": "a", "remote_src": "https://x/a.mp4", "remote_expires": 5}])
-    tile = grid.tiles[0]
-    assert (tile["remote_src"], tile["remote_expires"]) == ("https://x/a.mp4", 5.0)
-
-
-def test_need_copy_answers_with_the_copys_urls_and_sends_its_bytes(
-    tmp_path: pathlib.Path, sent_with_buffers: list[tuple[dict[str, Any], list[bytes]]]
-) -> None:
-    pytest.importorskip("av")
-    from .test_media_copies import write
-
-    clip = tmp_path / "fox.mp4"
-    write(clip, video="libx264", audio="aac", size=(160, 90))
-    player = Player.from_file(
-        clip, src="/files/wan_media/fox.mp4", fallback_src="wan_media/fox.mp4"
-    )
-    browser_message(player, {"type": "need_copy", "reason": "audio"})
-    assert player._copy_job is not None
-    player._copy_job.join(timeout=30)
-    (answer, _), *_ = sent_with_buffers
-    assert answer["type"] == "copy"
-    assert answer["src"] == "/files/wan_media/fox.compat.mp4"
-    assert answer["fallback_src"] == "wan_media/fox.compat.mp4"
-    assert "MP3" in answer["note"]
-    browser_message(player, {"type": "need_bytes", "variant": "copy"})
-    start = sent_with_buffers[1][0]
-    assert (start["type"], start["size"]) == (
-        "bytes_start",
-        (tmp_path / "fox.compat.mp4").stat().st_size,
-    )
-
-
-def test_need_copy_without_a_file_or_for_a_broken_one_says_no(
-    tmp_path: pathlib.Path, sent: list[dict[str, Any]]
-) -> None:
-    browser_message(Player(), {"type": "need_copy", "reason": "video"})
-    broken = tmp_path / "broken.webm"
-    broken.write_bytes(b"nope")
-    player = Player.from_file(broken, src="/files/broken.webm")
-    browser_message(player, {"type": "need_copy", "reason": "video"})
-    assert player._copy_job is not None
-    player._copy_job.join(timeout=30)
-    assert [m["type"] for m in sent] == ["no_copy", "no_copy"]
-    assert "broken.webm" in sent[-1]["message"]
-
-
-def test_need_preview_makes_a_tile_copy_and_answers_with_its_urls(
-    tmp_path: pathlib.Path, sent_with_buffers: list[tuple[dict[str, Any], list[bytes]]]
-) -> None:
-    pytest.importorskip("av")
-    from .test_media_copies import write
-
-    clip = tmp_path / "s1.mp4"
-    write(clip, video="libx264", audio="aac", size=(640, 360))
-    grid = SeedGrid(tiles=[{"key": "s1", "status": "done", "src": "/files/m/s1.mp4"}])
-    assert grid.previews is True
-    grid.set_files({"s1": clip})
-    browser_message(grid, {"type": "need_preview", "key": "s1", "width": 320})
-    deadline = time.monotonic() + 30
-    while len(sent_with_buffers) < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    pending, answer = (m for m, _ in sent_with_buffers[:2])
-    assert pending == {"type": "preview_pending", "key": "s1"}
-    assert answer == {
-        "type": "preview",
-        "key": "s1",
-        "width": 320,
-        "src": "/files/m/s1.tile320.mp4",
-        "fallback_src": "",
-    }
-    assert (tmp_path / "s1.tile320.mp4").is_file()
-    browser_message(grid, {"type": "need_bytes", "key": "s1", "variant": "preview"})
-    start = sent_with_buffers[2][0]
-    assert start["size"] == (tmp_path / "s1.tile320.mp4").stat().st_size
-
-
-def test_need_preview_without_a_file_or_with_a_silly_width_says_no(
-    sent: list[dict[str, Any]],
-) -> None:
-    grid = SeedGrid(tiles=four_tiles())
-    browser_message(grid, {"type": "need_preview", "key": "s1", "width": 320})
-    grid.set_files({"s2": "/nonexistent.mp4"})
-    browser_message(grid, {"type": "need_preview", "key": "s2", "width": "wide"})
-    assert sent == [{"type": "no_preview", "key": "s1"}, {"type": "no_preview", "key": "s2"}]
