@@ -161,9 +161,13 @@ export function transportControls(group) {
   const mute = h("button", {
     className: "wan-btn wan-toggle",
     text: "Sound",
-    attrs: { type: "button", "data-role": "mute", title: "Sound on/off for all tiles", "aria-pressed": "false" },
+    attrs: { type: "button", "data-role": "mute", title: "Turn sound on (one tile at a time)", "aria-pressed": "false" },
   });
 
+  const showMuted = () => {
+    mute.setAttribute("aria-pressed", String(!group.muted));
+    mute.title = group.muted ? "Turn sound on (one tile at a time)" : "Mute";
+  };
   let scrubbing = false;
   /** @param {number} t */
   const showTimecode = (t) => setText(time, `${formatTimecode(t)} / ${formatTimecode(group.duration)}`);
@@ -190,8 +194,7 @@ export function transportControls(group) {
     }),
     on(mute, "click", () => {
       group.setMuted(!group.muted);
-      mute.setAttribute("aria-pressed", String(!group.muted));
-      mute.title = group.muted ? "Turn sound on for all tiles" : "Mute all tiles";
+      showMuted();
     }),
   ];
 
@@ -207,6 +210,7 @@ export function transportControls(group) {
       play.disabled = !(d > 0);
       setText(play, g.playing ? "Pause" : "Play");
       play.setAttribute("aria-pressed", String(g.playing));
+      showMuted();
       showTime(g.time);
     },
     showTime,

@@ -5,8 +5,9 @@
 // Tiles are keyed: when Python replaces `tiles`, existing tiles are updated in
 // place so their <video> elements (and playback) survive.
 
+import { ByteReceiver, formatTransfer } from "./byte_transfer.js";
 import { playbackControls, transportControls } from "./controls.js";
-import { disposeAll, h, listen, saveTrait, setClippedText, setText, show } from "./dom.js";
+import { disposeAll, h, listen, on, saveTrait, setClippedText, setText, show } from "./dom.js";
 import { formatSeed } from "./format.js";
 import { isMatrix, layoutGrid } from "./grid_layout.js";
 import {
@@ -16,10 +17,13 @@ import {
   ensureVideo,
   normalizeTile,
   showTileSelection,
+  showTileSound,
   showTileStatus,
   showTileText,
+  useTileBytes,
 } from "./grid_tile.js";
 import { SyncGroup } from "./sync_group.js";
+import { TilePreviews } from "./tile_previews.js";
 
 /** @import { TileView } from "./grid_tile.js" */
 /** @import { AnyModel, GridTraits, RenderProps, Tile } from "./types.js" */
@@ -29,11 +33,14 @@ import { SyncGroup } from "./sync_group.js";
  * @returns {() => void} cleanup
  */
 export function renderGrid({ model, el }) {
+  /** @type {Map<string, TileView>} */
+  const views = new Map();
   const group = new SyncGroup({
     fps: model.get("fps") || 24,
     onTick: (t) => transport.showTime(t),
     onChange: (g) => {
       transport.show(g);
+      for (const view of views.values()) showTileSound(view, !g.muted && g.audible === view.video && view.video !== null);
       playback.back.disabled = playback.forward.disabled = !(g.duration > 0);
       root.dataset.playing = String(g.playing);
     },
@@ -77,8 +84,6 @@ export function renderGrid({ model, el }) {
   group.onChange(group);
 
   // ---- tiles -------------------------------------------------------------
-  /** @type {Map<string, TileView>} */
-  const views = new Map();
   /** @type {Map<string, Tile>} */
   let tilesByKey = new Map();
   /** @type {HTMLElement[]} */
@@ -103,16 +108,88 @@ export function renderGrid({ model, el }) {
     if (tile) showTileStatus(view, tile);
   };
 
+  // Sound is solo: you hear the enlarged tile, else the one last chosen with
+  // its speaker button, else the first with a video.
+  let soundKey = "";
+  const audibleKey = () => {
+    const enlarged = model.get("enlarged") || "";
+    if (views.get(enlarged)?.video) return enlarged;
+    if (views.get(soundKey)?.video) return soundKey;
+    for (const [key, view] of views) if (view.video) return key;
+    return "";
+  };
+  const updateSound = () => {
+    const key = audibleKey();
+    group.setAudible(views.get(key)?.video ?? null);
+    for (const view of views.values()) showTileSound(view, !group.muted && view.key === key);
+  };
+  /** @param {string} key */
+  const soundButton = (key) => {
+    const hearing = !group.muted && audibleKey() === key;
+    if (hearing) {
+      group.setMuted(true);
+    } else {
+      soundKey = key;
+      const enlarged = model.get("enlarged") || "";
+      // Choosing another tile's sound while one is enlarged shrinks it: the
+      // enlarged tile is always the one you hear.
+      if (enlarged && enlarged !== key) saveTrait(model, "enlarged", "");
+      updateSelection();
+      group.setMuted(false);
+    }
+    updateSound();
+  };
+
+  /** @param {string} key */
+  const enlarge = (key) => {
+    toggle("enlarged", key);
+    const view = views.get(key);
+    if (view && model.get("enlarged") === key) {
+      soundKey = key; // and it stays the one you hear once shrunk
+      view.media.focus({ preventScroll: true }); // so Escape reaches us
+      view.el.scrollIntoView?.({ block: "nearest" });
+    }
+  };
+
   /** @param {string} key */
   const addTile = (key) => {
-    const view = createTileView(key, { onEnlarge: () => toggle("enlarged", key), onPick: () => toggle("picked", key) });
+    const view = createTileView(key, {
+      onEnlarge: () => enlarge(key),
+      onPick: () => toggle("picked", key),
+      onSound: () => soundButton(key),
+      onFocus: () => {
+        // Keyboard focus on a tile moves the sound to it (when sound is on).
+        if (group.muted || soundKey === key) return;
+        soundKey = key;
+        updateSound();
+      },
+    });
     views.set(key, view);
     return view;
   };
 
+  /** @param {KeyboardEvent} event */
+  const onKey = (event) => {
+    if (event.key !== "Escape" || !model.get("enlarged")) return;
+    event.preventDefault();
+    event.stopPropagation(); // Escape is ours here, not the notebook's
+    const key = model.get("enlarged");
+    saveTrait(model, "enlarged", "");
+    updateSelection();
+    views.get(key)?.media.focus({ preventScroll: true });
+  };
+
   const layout = () => {
-    const shape = { ...labels(), columns: model.get("columns") || 0, enlarged: model.get("enlarged") || "" };
-    headers = layoutGrid(body, headers, shape, views, tilesByKey);
+    const shape = {
+      ...labels(),
+      columns: model.get("columns") || 0,
+      enlarged: model.get("enlarged") || "",
+      width: body.clientWidth,
+    };
+    headers = layoutGrid(body, headers, shape, views, tilesByKey, () => {
+      saveTrait(model, "enlarged", "");
+      updateSelection();
+    });
   };
 
   const updateSelection = () => {
@@ -125,6 +202,49 @@ export function renderGrid({ model, el }) {
     setText(summary, tile ? `Picked: ${seedText || tile.key}` : "");
     show(summary, Boolean(tile));
     layout();
+    placeAll(); // the enlarged tile plays its original, the others their copies
+  };
+
+  // A done tile plays a small copy of its file (tile_previews.js), or the
+  // original when enlarged, or when no copy can be had.
+  const previews = new TilePreviews(
+    (msg) => model.send(msg),
+    () => placeAll(),
+  );
+  /**
+   * @param {TileView} view
+   * @param {Tile} tile
+   */
+  const placeVideo = (view, tile) => {
+    let waiting = false;
+    if (tile.status === "done" && (tile.src || tile.fallback_src || tile.remote_src)) {
+      const sources = previews.sourcesFor(tile, {
+        enabled: model.get("previews") !== false,
+        enlarged: (model.get("enlarged") || "") === tile.key,
+        cssWidth: view.media.clientWidth,
+        dpr: globalThis.devicePixelRatio || 1,
+      });
+      if (sources) {
+        const variant = sources === tile ? {} : { variant: "preview" };
+        ensureVideo(view, sources, group, () => updateTileStatus(view), () => model.send({ type: "need_bytes", key: tile.key, ...variant }));
+      } else waiting = true;
+    } else dropVideo(view, group);
+    updateTileStatus(view);
+    if (waiting && !view.video) setText(view.phStatus, "Preparing a preview…");
+  };
+  const placeAll = () => {
+    const matrix = isMatrix(labels());
+    const shared = Boolean(sharedPrompt.textContent);
+    const enlarged = model.get("enlarged") || "";
+    for (const [key, view] of views) {
+      const tile = tilesByKey.get(key);
+      if (!tile) continue;
+      // A matrix labels its rows with the prompts, but the enlarged tile stands
+      // above them: it says its own. A shared prompt stands above all.
+      showTileText(view, tile, matrix ? key === enlarged : !shared);
+      placeVideo(view, tile);
+    }
+    updateSound();
   };
 
   const updateTiles = () => {
@@ -132,6 +252,7 @@ export function renderGrid({ model, el }) {
     tilesByKey = new Map(tiles.map((t) => [t.key, t]));
     for (const [key, view] of views) {
       if (tilesByKey.has(key)) continue;
+      previews.forget(key);
       disposeTile(view, group);
       view.el.remove();
       views.delete(key);
@@ -147,14 +268,8 @@ export function renderGrid({ model, el }) {
       // node within the document does not pause its video.
       const wanted = body.children[headers.length + index];
       if (wanted !== view.el) body.insertBefore(view.el, wanted ?? null);
-      if (tile.status === "done" && (tile.src || tile.fallback_src)) {
-        ensureVideo(view, tile, group, () => updateTileStatus(view));
-      } else dropVideo(view, group);
-      // A matrix labels its rows with the prompts; a shared prompt stands above.
-      showTileText(view, tile, !matrix && !shared);
-      updateTileStatus(view);
     });
-    updateSelection();
+    updateSelection(); // lays the tiles out, then fills them in (videos sized to the tiles)
     group.onChange(group);
   };
 
@@ -168,7 +283,39 @@ export function renderGrid({ model, el }) {
     playback.showLoop(loopOn);
   };
 
+  // Balanced free-flow columns depend on the width: lay out again when it changes.
+  let lastWidth = -1;
+  const resizes = typeof ResizeObserver === "function"
+    ? new ResizeObserver(() => {
+        if (body.clientWidth === lastWidth) return;
+        lastWidth = body.clientWidth;
+        layout();
+        placeAll(); // wider tiles may want bigger copies
+      })
+    : null;
+  resizes?.observe(body);
+
+  // Bytes the kernel sends for a tile whose URLs all failed (VS Code, Colab).
+  const receiver = new ByteReceiver({
+    onDone: (blob, key) => {
+      const view = views.get(key);
+      if (view) useTileBytes(view, blob, () => updateTileStatus(view));
+    },
+    onProgress: (received, size, key) => {
+      const view = views.get(key);
+      if (view) setText(view.phText, `Loading from the kernel… ${formatTransfer(received, size)}`);
+    },
+    onError: (_message, key) => {
+      const view = views.get(key);
+      if (view) useTileBytes(view, null, () => updateTileStatus(view));
+    },
+  });
+
   const disposers = [
+    () => resizes?.disconnect(),
+    () => receiver.dispose(),
+    () => previews.dispose(),
+    on(root, "keydown", onKey),
     transport.dispose,
     playback.dispose,
     listen(model, {
@@ -181,6 +328,9 @@ export function renderGrid({ model, el }) {
       "change:fps": updatePlayback,
       "change:playback_rate": updatePlayback,
       "change:loop": updatePlayback,
+      "msg:custom": (/** @type {any} */ msg, /** @type {unknown[]} */ buffers) =>
+        previews.handle(msg) || receiver.handle(msg, buffers),
+      "change:previews": () => placeAll(),
     }),
   ];
 

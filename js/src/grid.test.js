@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { FakeModel } from "./fake_model.js";
 import { renderGrid } from "./grid.js";
 
@@ -36,6 +36,7 @@ function mount(state = {}) {
     fps: 24,
     playback_rate: 1,
     loop: true,
+    previews: false, // the preview tests below turn them on
     ...state,
   });
   const el = document.createElement("div");
@@ -133,12 +134,74 @@ describe("SeedGrid view", () => {
     expect(t.style.gridColumn).toBe("4");
   });
 
-  it("tells the video that failed on every source apart", () => {
-    const { all } = mount({ tiles: [tile("s1")] });
+  it("an enlarged matrix tile leaves a note in its cell; a click on it shrinks the tile", () => {
+    const tiles = [];
+    for (let r = 0; r < 2; r++) for (let c = 0; c < 2; c++) tiles.push(tile(`p${r}s${c}`, { row: r, col: c }));
+    const { model, el, all } = mount({ tiles, row_labels: ["fox", "cat"], col_labels: ["seed 1", "seed 2"] });
+    all(".wan-tile__media")[3].click();
+    const hole = /** @type {HTMLElement} */ (el.querySelector('[data-role="enlarged-hole"]'));
+    expect([hole.style.gridRow, hole.style.gridColumn]).toEqual(["4", "3"]); // p1s1's own cell, a row down
+    const big = /** @type {HTMLElement} */ (el.querySelector('.wan-tile[data-key="p1s1"]'));
+    expect([big.style.gridRow, big.style.gridColumn]).toEqual(["1", "1 / -1"]);
+    /** @param {Element | null} node */
+    const hidden = (node) => /** @type {HTMLElement} */ (node).hidden;
+    expect(hidden(big.querySelector(".wan-tile__prompt"))).toBe(false); // its row's prompt
+    expect(hidden(el.querySelector('.wan-tile[data-key="p0s0"] .wan-tile__prompt'))).toBe(true);
+    hole.click();
+    expect(model.get("enlarged")).toBe("");
+    expect(hidden(big.querySelector(".wan-tile__prompt"))).toBe(true);
+    expect(el.querySelector('[data-role="enlarged-hole"]')).toBeNull();
+  });
+
+  it("balances free-flow rows: as many columns as fit, as few as keep the rows", async () => {
+    const { balancedColumns } = await import("./grid_layout.js");
+    expect(balancedColumns(4, 1150)).toBe(4); // 5 fit: one row of 4
+    expect(balancedColumns(4, 848)).toBe(2); // 3 fit: 2 + 2, not 3 + 1
+    expect(balancedColumns(3, 848)).toBe(3);
+    expect(balancedColumns(16, 1150)).toBe(4); // 4 rows of 4
+    expect(balancedColumns(7, 1150)).toBe(4); // 4 + 3
+    expect(balancedColumns(1, 100)).toBe(1);
+  });
+
+  it("a free grid never has more columns than tiles beside the enlarged one", () => {
+    const { el, all } = mount();
+    const body = /** @type {HTMLElement} */ (el.querySelector(".wan-grid__body"));
+    expect(body.style.gridTemplateColumns).toContain("/ 4 ");
+    all(".wan-tile__media")[0].click();
+    expect(body.style.gridTemplateColumns).toContain("/ 3 ");
+  });
+
+  it("keeps a long seed on one line: the word 'seed' is a separate span the CSS can drop", () => {
+    const { el } = mount({ tiles: [tile("s189354531")] });
+    const seed = /** @type {HTMLElement} */ (el.querySelector(".wan-tile__seed"));
+    expect(seed.textContent).toBe("seed 189354531");
+    expect(seed.querySelector(".wan-tile__seed-word")?.textContent).toBe("seed ");
+    expect(seed.title).toBe("seed 189354531");
+  });
+
+  it("tells the video that failed on every source apart (after asking the kernel)", () => {
+    const { all, model } = mount({ tiles: [tile("s1")] });
     const video = all('[data-role="tile-video"]')[0];
     video.dispatchEvent(new Event("error"));
     video.dispatchEvent(new Event("error"));
+    expect(model.sent).toEqual([{ type: "need_bytes", key: "s1" }]);
+    model.emit("msg:custom", { type: "no_bytes", key: "s1", message: "gone" });
     expect(document.querySelector(".wan-tile")?.textContent).toContain("Video unavailable");
+  });
+
+  it("plays a tile's bytes sent by the kernel in chunks when no URL loads", () => {
+    const created = vi.spyOn(URL, "createObjectURL").mockReturnValue("blob:s2");
+    vi.spyOn(URL, "revokeObjectURL").mockImplementation(() => {});
+    const { all, model } = mount({ tiles: [tile("s1"), tile("s2", { src: "", fallback_src: "x.mp4" })] });
+    const video = /** @type {HTMLVideoElement} */ (all('[data-role="tile-video"]')[1]);
+    video.dispatchEvent(new Event("error"));
+    expect(model.sent).toEqual([{ type: "need_bytes", key: "s2" }]);
+    model.emit("msg:custom", { type: "bytes_start", transfer: "t9", key: "s2", size: 2, mime: "video/mp4", chunks: 1 });
+    expect(document.querySelector('.wan-tile[data-key="s2"]')?.textContent).toContain("Loading from the kernel… 0.0 of 0.0 MB");
+    model.emit("msg:custom", { type: "bytes_chunk", transfer: "t9", key: "s2", index: 0 }, [new Uint8Array([1, 2]).buffer]);
+    expect(created).toHaveBeenCalledOnce();
+    expect(video.getAttribute("src")).toBe("blob:s2");
+    vi.restoreAllMocks();
   });
 
   it("syncs speed and loop both ways", () => {
@@ -154,10 +217,96 @@ describe("SeedGrid view", () => {
     expect(el.querySelector('[data-role="loop"]')?.getAttribute("aria-pressed")).toBe("true");
   });
 
-  it("mute toggle unmutes every tile", () => {
+  /** @param {HTMLElement} el */
+  const heard = (el) =>
+    /** @type {HTMLVideoElement[]} */ ([...el.querySelectorAll("video")]).filter((v) => !v.muted).map((v) => v.dataset.key);
+
+  it("Sound unmutes one tile only (the first), and mutes it again", () => {
     const { el } = mount();
+    const mute = /** @type {HTMLElement} */ (el.querySelector('[data-role="mute"]'));
+    mute.click();
+    expect(heard(el)).toEqual(["s1"]);
+    expect(mute.getAttribute("aria-pressed")).toBe("true");
+    expect(el.querySelector('[data-role="tile-sound"][data-key="s1"]')?.getAttribute("aria-pressed")).toBe("true");
+    mute.click();
+    expect(heard(el)).toEqual([]);
+    expect(mute.getAttribute("aria-pressed")).toBe("false");
+  });
+
+  it("a tile's speaker switches the sound to it; clicking it again mutes", () => {
+    const { el, all } = mount();
+    const speakers = all('[data-role="tile-sound"]');
+    speakers[2].click();
+    expect(heard(el)).toEqual(["s3"]);
+    expect(el.querySelector('[data-role="mute"]')?.getAttribute("aria-pressed")).toBe("true");
+    speakers[1].click();
+    expect(heard(el)).toEqual(["s2"]);
+    expect(speakers[1].getAttribute("aria-pressed")).toBe("true");
+    expect(speakers[2].getAttribute("aria-pressed")).toBe("false");
+    speakers[1].click();
+    expect(heard(el)).toEqual([]);
+  });
+
+  it("sound follows the enlarged tile and stays with it once shrunk", () => {
+    const { model, el, all } = mount();
     /** @type {HTMLElement} */ (el.querySelector('[data-role="mute"]')).click();
-    for (const v of /** @type {HTMLVideoElement[]} */ ([...el.querySelectorAll("video")])) expect(v.muted).toBe(false);
+    all(".wan-tile__media")[3].click();
+    expect(heard(el)).toEqual(["s4"]);
+    model.update({ enlarged: "s2" }); // from Python
+    expect(heard(el)).toEqual(["s2"]);
+    model.update({ enlarged: "" });
+    expect(heard(el)).toEqual(["s4"]);
+  });
+
+  it("Escape shrinks the enlarged tile; Enter on a tile enlarges it", () => {
+    const { model, el, all } = mount();
+    const media = all(".wan-tile__media");
+    media[1].dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+    expect(model.get("enlarged")).toBe("s2");
+    expect(media[1].getAttribute("aria-expanded")).toBe("true");
+    const escape = new KeyboardEvent("keydown", { key: "Escape", bubbles: true, cancelable: true });
+    media[1].dispatchEvent(escape);
+    expect(model.get("enlarged")).toBe("");
+    expect(model.saved.at(-1)?.enlarged).toBe("");
+    expect(escape.defaultPrevented).toBe(true);
+    expect(all(".wan-tile--enlarged").length).toBe(0);
+    // With nothing enlarged, Escape is left alone for the notebook.
+    const other = new KeyboardEvent("keydown", { key: "Escape", bubbles: true, cancelable: true });
+    el.querySelector(".wan-grid")?.dispatchEvent(other);
+    expect(other.defaultPrevented).toBe(false);
+  });
+
+  it("with previews: asks for a copy per tile, waits, plays it; the enlarged tile plays the original", () => {
+    const { model, all, el } = mount({ previews: true, tiles: [tile("s1"), tile("s2")] });
+    expect(model.sent).toEqual([
+      { type: "need_preview", key: "s1", width: 480 },
+      { type: "need_preview", key: "s2", width: 480 },
+    ]);
+    expect(all('[data-role="tile-video"]').length).toBe(0); // nothing loads meanwhile
+    expect(el.textContent).toContain("Preparing a preview…");
+    model.emit("msg:custom", { type: "preview_pending", key: "s1" });
+    model.emit("msg:custom", { type: "preview", key: "s1", width: 480, src: "/files/s1.tile480.mp4", fallback_src: "s1.tile480.mp4" });
+    const videos = all('[data-role="tile-video"]');
+    expect(videos.map((v) => v.getAttribute("src"))).toEqual(["/files/s1.tile480.mp4"]);
+    all(".wan-tile__media")[0].click(); // enlarge: full resolution, same element
+    expect(all('[data-role="tile-video"]')[0]).toBe(videos[0]);
+    expect(videos[0].getAttribute("src")).toBe("/files/s1.mp4");
+    all(".wan-tile__media")[0].click(); // shrink: the copy again
+    expect(videos[0].getAttribute("src")).toBe("/files/s1.tile480.mp4");
+    model.emit("msg:custom", { type: "no_preview", key: "s2" });
+    expect(all('[data-role="tile-video"]').map((v) => v.getAttribute("src"))).toEqual(["/files/s1.tile480.mp4", "/files/s2.mp4"]);
+  });
+
+  it("with previews but no kernel to answer: the originals play after a moment", () => {
+    vi.useFakeTimers();
+    try {
+      const { all } = mount({ previews: true, tiles: [tile("s1")] });
+      expect(all('[data-role="tile-video"]').length).toBe(0);
+      vi.advanceTimersByTime(3000);
+      expect(all('[data-role="tile-video"]').map((v) => v.getAttribute("src"))).toEqual(["/files/s1.mp4"]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("cleans up", () => {

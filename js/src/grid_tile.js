@@ -5,12 +5,39 @@
 
 import { disposeAll, h, on, setText, show } from "./dom.js";
 import { LIVE_STATUSES, formatCost, formatProgress, formatSeed, statusLabel, truncate } from "./format.js";
-import { SourceChain, candidateUrls, jupyterBaseUrl } from "./video_source.js";
+import { SourceChain, isJupyterPage, jupyterBaseUrl, sourceOrder } from "./video_source.js";
 
 /** @import { Disposer } from "./dom.js" */
 /** @import { SyncGroup } from "./sync_group.js" */
 /** @import { Tile } from "./types.js" */
 
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+/**
+ * A speaker; its waves show (CSS) when the button is pressed. SVG, not an
+ * emoji: hosts without an emoji font would draw a box.
+ * @returns {SVGSVGElement}
+ */
+function speakerIcon() {
+  const svg = document.createElementNS(SVG_NS, "svg");
+  svg.setAttribute("viewBox", "0 0 16 16");
+  svg.setAttribute("width", "14");
+  svg.setAttribute("height", "14");
+  svg.setAttribute("aria-hidden", "true");
+  const paths = [
+    ["M2 6h3l4-3v10l-4-3H2z", "wan-icon__body"],
+    ["M11 5.5a3.5 3.5 0 0 1 0 5M12.8 3.5a6 6 0 0 1 0 9", "wan-icon__waves"],
+    ["M11 6l4 4M15 6l-4 4", "wan-icon__off"],
+  ];
+  for (const [d, cls] of paths) {
+    const path = document.createElementNS(SVG_NS, "path");
+    path.setAttribute("d", d);
+    path.setAttribute("class", cls);
+    svg.append(path);
+  }
+  return svg;
+}
 
 /**
  * Fill in defaults so the view never trips over a partial tile dict.
@@ -30,6 +57,8 @@ export function normalizeTile(raw, index) {
     cost: num(raw?.cost, -1),
     src: str(raw?.src),
     fallback_src: str(raw?.fallback_src),
+    remote_src: str(raw?.remote_src),
+    remote_expires: num(raw?.remote_expires, 0),
     mime: str(raw?.mime) || "video/mp4",
     error: str(raw?.error),
     row: num(raw?.row, 0),
@@ -51,6 +80,7 @@ export function normalizeTile(raw, index) {
  * @property {HTMLElement} cost
  * @property {HTMLElement} prompt
  * @property {HTMLButtonElement} pick
+ * @property {HTMLButtonElement} sound
  * @property {HTMLVideoElement | null} video
  * @property {SourceChain | null} chain
  * @property {string} sourceKey
@@ -60,19 +90,27 @@ export function normalizeTile(raw, index) {
  */
 
 /**
- * Build a tile's elements; a click on the media enlarges, Pick picks.
+ * Build a tile's elements; a click (or Enter) on the media enlarges, Pick
+ * picks, the speaker (or focusing the media) makes this the tile you hear.
  * @param {string} key
- * @param {{onEnlarge: () => void, onPick: () => void}} actions
+ * @param {{onEnlarge: () => void, onPick: () => void, onSound: () => void, onFocus: () => void}} actions
  * @returns {TileView}
  */
-export function createTileView(key, { onEnlarge, onPick }) {
+export function createTileView(key, { onEnlarge, onPick, onSound, onFocus }) {
   const phStatus = h("span", { className: "wan-status" });
   const phFill = h("div", { className: "wan-bar__fill" });
   const phBar = h("div", { className: "wan-bar" }, [phFill]);
   const phText = h("div", { className: "wan-tile__text" });
   const placeholder = h("div", { className: "wan-tile__placeholder" }, [phStatus, phBar, phText]);
-  const media = h("div", { className: "wan-tile__media", attrs: { title: "Click to enlarge" } }, [placeholder]);
+  const media = h("div", {
+    className: "wan-tile__media",
+    attrs: { title: "Click to enlarge", role: "button", tabindex: "0", "aria-expanded": "false" },
+  }, [placeholder]);
   const seed = h("span", { className: "wan-tile__seed" });
+  const sound = h("button", {
+    className: "wan-btn wan-btn--icon wan-tile__sound",
+    attrs: { type: "button", "data-role": "tile-sound", "data-key": key, "aria-pressed": "false", title: "Hear this tile" },
+  }, [speakerIcon()]);
   const cost = h("span", { className: "wan-tile__cost" });
   const prompt = h("div", { className: "wan-tile__prompt" });
   const pick = h("button", {
@@ -82,14 +120,24 @@ export function createTileView(key, { onEnlarge, onPick }) {
   });
   const el = h("div", { className: "wan-tile", attrs: { "data-key": key } }, [
     media,
-    h("div", { className: "wan-tile__foot" }, [seed, cost, h("span", { className: "wan-spacer" }), pick]),
+    h("div", { className: "wan-tile__foot" }, [seed, cost, h("span", { className: "wan-spacer" }), sound, pick]),
     prompt,
   ]);
   const disposers = [
     on(media, "click", onEnlarge),
+    on(media, "focus", onFocus),
+    on(media, "keydown", (event) => {
+      if (event.key !== "Enter" && event.key !== " ") return;
+      event.preventDefault();
+      onEnlarge();
+    }),
     on(pick, "click", (event) => {
       event.stopPropagation();
       onPick();
+    }),
+    on(sound, "click", (event) => {
+      event.stopPropagation();
+      onSound();
     }),
   ];
   return {
@@ -105,6 +153,7 @@ export function createTileView(key, { onEnlarge, onPick }) {
     cost,
     prompt,
     pick,
+    sound,
     video: null,
     chain: null,
     sourceKey: "",
@@ -122,7 +171,16 @@ export function createTileView(key, { onEnlarge, onPick }) {
  * @param {boolean} withPrompt
  */
 export function showTileText(view, tile, withPrompt) {
-  setText(view.seed, formatSeed(tile.seed) || tile.key);
+  // "seed" and the number apart: a narrow tile drops the word (CSS), so
+  // the number is never cut or wrapped.
+  const seedText = formatSeed(tile.seed);
+  if (seedText) {
+    view.seed.replaceChildren(
+      h("span", { className: "wan-tile__seed-word", text: "seed " }),
+      h("span", { text: seedText.replace(/^seed /, "") }),
+    );
+  } else setText(view.seed, tile.key);
+  view.seed.title = seedText || tile.key;
   setText(view.cost, formatCost(tile.cost));
   const showPrompt = withPrompt && Boolean(tile.prompt);
   setText(view.prompt, showPrompt ? truncate(tile.prompt, 90) : "");
@@ -142,7 +200,20 @@ export function showTileSelection(view, picked, enlarged) {
   view.pick.setAttribute("aria-pressed", String(isPicked));
   setText(view.pick, isPicked ? "Picked ✓" : "Pick");
   view.el.classList.toggle("wan-tile--enlarged", view.key === enlarged);
-  view.media.title = view.key === enlarged ? "Click to shrink" : "Click to enlarge";
+  view.media.title = view.key === enlarged ? "Click or press Escape to shrink" : "Click to enlarge";
+  view.media.setAttribute("aria-expanded", String(view.key === enlarged));
+}
+
+/**
+ * Show whether this is the tile you hear.
+ * @param {TileView} view
+ * @param {boolean} audible  this tile's sound is on
+ */
+export function showTileSound(view, audible) {
+  view.sound.setAttribute("aria-pressed", String(audible));
+  view.sound.title = audible ? "Mute" : "Hear this tile";
+  view.sound.setAttribute("aria-label", view.sound.title);
+  view.sound.disabled = !view.video;
 }
 
 /**
@@ -179,9 +250,10 @@ export function showTileStatus(view, tile) {
  * @param {Tile} tile
  * @param {SyncGroup} group
  * @param {() => void} onStatus  the video loaded, or every source failed
+ * @param {() => void} [onNoUrl]  every URL failed: ask the kernel for the bytes
  */
-export function ensureVideo(view, tile, group, onStatus) {
-  const sourceKey = `${tile.src}\n${tile.fallback_src}\n${tile.mime}`;
+export function ensureVideo(view, tile, group, onStatus, onNoUrl) {
+  const sourceKey = [tile.src, tile.fallback_src, tile.remote_src, tile.remote_expires, tile.mime].join("\n");
   if (view.video && view.sourceKey === sourceKey) return;
   if (!view.video) {
     const video = h("video", {
@@ -199,6 +271,11 @@ export function ensureVideo(view, tile, group, onStatus) {
     view.video = video;
     view.chain = new SourceChain(video, {
       onExhausted: () => {
+        if (onNoUrl) {
+          setText(view.phText, "Loading from the kernel…");
+          onNoUrl();
+          return;
+        }
         view.unavailable = true;
         onStatus();
       },
@@ -209,7 +286,21 @@ export function ensureVideo(view, tile, group, onStatus) {
   view.sourceKey = sourceKey;
   view.unavailable = false;
   delete view.el.dataset.loaded;
-  view.chain?.setCandidates(candidateUrls([tile.src, tile.fallback_src], jupyterBaseUrl()));
+  const where = { nowS: Date.now() / 1000, jupyter: isJupyterPage(), baseUrl: jupyterBaseUrl() };
+  view.chain?.setCandidates(sourceOrder(tile, where));
+}
+
+/**
+ * Play bytes the kernel sent for this tile; or, when it had none, mark the
+ * tile's video unavailable.
+ * @param {TileView} view
+ * @param {Blob | null} blob
+ * @param {() => void} onStatus
+ */
+export function useTileBytes(view, blob, onStatus) {
+  if (blob && view.chain?.useBytes(blob, blob.type)) return;
+  view.unavailable = true;
+  onStatus();
 }
 
 /**

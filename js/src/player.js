@@ -1,11 +1,14 @@
 // Player: one video with loop / speed / frame-step controls, a download link
-// and a metadata line. Sources are tried in order (src, fallback_src); when
-// both fail the kernel is asked for the bytes ({"type": "need_bytes"}).
+// and a metadata line. Sources are tried in order (video_source.js
+// sourceOrder: the server's files, the API's URL while it lives); when all
+// fail the kernel sends the bytes in chunks (byte_transfer.js).
 
+import { ByteReceiver, formatTransfer } from "./byte_transfer.js";
 import { playbackControls } from "./controls.js";
 import { disposeAll, h, listen, on, safePlay, saveTrait, setClippedText, setText, show } from "./dom.js";
 import { formatCost, formatDuration, formatSeed } from "./format.js";
-import { SourceChain, candidateUrls, jupyterBaseUrl, safeMediaUrl } from "./video_source.js";
+import { copyReason, hostCaps, watchSilence } from "./media_caps.js";
+import { SourceChain, candidateUrls, isJupyterPage, jupyterBaseUrl, safeMediaUrl, sourceOrder } from "./video_source.js";
 
 /** @import { AnyModel, PlayerTraits, RenderProps } from "./types.js" */
 
@@ -25,6 +28,7 @@ export function renderPlayer({ model, el }) {
     attrs: { "data-role": "download", rel: "noopener" },
   });
   const meta = h("div", { className: "wan-meta", attrs: { "data-role": "meta" } });
+  const copyNote = h("div", { className: "wan-player__note", attrs: { "data-role": "copy-note", hidden: true } });
   const prompt = h("div", { className: "wan-player__prompt", attrs: { "data-role": "prompt" } });
 
   const controls = playbackControls(
@@ -52,6 +56,7 @@ export function renderPlayer({ model, el }) {
       download,
     ]),
     meta,
+    copyNote,
     prompt,
   ]);
   el.append(root);
@@ -70,14 +75,52 @@ export function renderPlayer({ model, el }) {
   };
 
   let needBytesSent = false;
+  // A playable copy (VS Code: no AAC/VP9): asked for once per source set.
+  let copyAsked = false;
+  let usingCopy = false;
+  /** @type {"" | "video" | "audio"} */
+  let copyWhy = "";
   const chain = new SourceChain(video, {
     onExhausted: () => {
       if (needBytesSent) return;
       needBytesSent = true;
       setNotice("Loading the video from the kernel…");
-      model.send({ type: "need_bytes" });
+      model.send(usingCopy ? { type: "need_bytes", variant: "copy" } : { type: "need_bytes" });
     },
     onSource: () => updateDownload(),
+  });
+  /** @param {"video" | "audio"} reason */
+  const askCopy = (reason) => {
+    if (copyAsked || usingCopy) return;
+    copyAsked = true;
+    copyWhy = reason;
+    model.send({ type: "need_copy", reason });
+  };
+  /** @param {{src?: string, fallback_src?: string, note?: string}} msg */
+  const useCopy = (msg) => {
+    const resumeAt = video.currentTime;
+    const wasPlaying = !video.paused;
+    usingCopy = true;
+    needBytesSent = false;
+    setNotice("");
+    setText(copyNote, msg.note || "Playing a copy this host can decode.");
+    show(copyNote, true);
+    video.addEventListener(
+      "loadedmetadata",
+      () => {
+        if (resumeAt > 0) video.currentTime = resumeAt;
+        if (wasPlaying) safePlay(video);
+      },
+      { once: true },
+    );
+    chain.setCandidates(candidateUrls([msg.src ?? "", msg.fallback_src ?? ""], jupyterBaseUrl()));
+  };
+  const receiver = new ByteReceiver({
+    onProgress: (received, size) => setNotice(`Loading the video from the kernel… ${formatTransfer(received, size)}`),
+    onDone: (blob) => {
+      if (chain.useBytes(blob, blob.type || model.get("mime"))) setNotice("");
+    },
+    onError: (message) => setNotice(message, "error"),
   });
 
   const updateDownload = () => {
@@ -100,14 +143,22 @@ export function renderPlayer({ model, el }) {
 
   const loadSources = () => {
     needBytesSent = false;
+    copyAsked = usingCopy = false;
+    show(copyNote, false);
     setNotice("");
-    if (chain.useBytes(model.get("data"), model.get("mime"))) return;
-    const urls = candidateUrls([model.get("src"), model.get("fallback_src")], jupyterBaseUrl());
-    chain.setCandidates(urls);
-  };
-
-  const onData = () => {
-    if (chain.useBytes(model.get("data"), model.get("mime"))) setNotice("");
+    const reason = copyReason(model.get("mime"), hostCaps(video));
+    if (reason) askCopy(reason);
+    if (reason === "video") {
+      setNotice("Preparing a copy this browser can play…");
+      return; // the original would not play here at all
+    }
+    const sources = {
+      src: model.get("src"),
+      fallback_src: model.get("fallback_src"),
+      remote_src: model.get("remote_src"),
+      remote_expires: model.get("remote_expires"),
+    };
+    chain.setCandidates(sourceOrder(sources, { nowS: Date.now() / 1000, jupyter: isJupyterPage(), baseUrl: jupyterBaseUrl() }));
   };
 
   const updatePlayback = () => {
@@ -177,14 +228,20 @@ export function renderPlayer({ model, el }) {
       saveTrait(model, "muted", video.muted);
     }
   };
-  /** @param {{type?: string, message?: string}} msg */
-  const onCustom = (msg) => {
-    if (msg?.type === "no_bytes") {
-      setNotice(msg.message || "The video file is not available.", "error");
-    }
+  /**
+   * @param {any} msg
+   * @param {unknown[]} [buffers]
+   */
+  const onCustom = (msg, buffers) => {
+    if (msg?.type === "copy") useCopy(msg);
+    else if (msg?.type === "no_copy") {
+      // Only fatal when the original cannot play here at all.
+      if (copyWhy === "video") setNotice(msg.message || "This browser cannot play the video.", "error");
+    } else receiver.handle(msg, buffers);
   };
 
   const disposers = [
+    watchSilence(video, () => askCopy("audio")),
     on(video, "loadedmetadata", onLoaded),
     on(video, "error", onVideoError),
     on(video, "ratechange", onRateChange),
@@ -193,7 +250,8 @@ export function renderPlayer({ model, el }) {
     listen(model, {
       "change:src": loadSources,
       "change:fallback_src": loadSources,
-      "change:data": onData,
+      "change:remote_src": loadSources,
+      "change:remote_expires": loadSources,
       "change:mime": loadSources,
       "change:poster": updatePoster,
       "change:loop": updatePlayback,
@@ -220,6 +278,7 @@ export function renderPlayer({ model, el }) {
   return () => {
     disposeAll(disposers);
     video.pause();
+    receiver.dispose();
     chain.dispose();
     root.remove();
   };

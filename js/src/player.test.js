@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { safePlay } from "./dom.js";
 import { FakeModel } from "./fake_model.js";
 import { renderPlayer } from "./player.js";
@@ -8,7 +8,8 @@ const DEFAULTS = {
   _kind: "player",
   src: "/files/wan_media/fox.mp4",
   fallback_src: "wan_media/fox.mp4",
-  data: new DataView(new ArrayBuffer(0)),
+  remote_src: "",
+  remote_expires: 0,
   mime: "video/mp4",
   poster: "",
   prompt: "a red fox in the snow",
@@ -37,9 +38,16 @@ function mount(state = {}) {
   return { model, el, cleanup, role, video };
 }
 
+// happy-dom's canPlayType knows no codec: say what Chromium says (the copy
+// tests below override it, as VS Code's Electron would).
+beforeEach(() => {
+  /** @type {any} */ (globalThis).WAN_NOTEBOOK_CAPS = { aac: true, vp9: true, opus: true };
+});
+
 afterEach(() => {
   document.body.replaceChildren();
   vi.restoreAllMocks();
+  delete (/** @type {any} */ (globalThis).WAN_NOTEBOOK_CAPS);
 });
 
 describe("Player view", () => {
@@ -63,17 +71,65 @@ describe("Player view", () => {
     expect(role("notice").hidden).toBe(false);
   });
 
-  it("plays bytes sent by the kernel from a Blob URL, revoked on cleanup", () => {
-    vi.spyOn(URL, "createObjectURL").mockReturnValue("blob:fox");
+  it("plays bytes sent by the kernel in chunks from a Blob URL, revoked on cleanup", () => {
+    const created = vi.spyOn(URL, "createObjectURL").mockReturnValue("blob:fox");
     const revoke = vi.spyOn(URL, "revokeObjectURL").mockImplementation(() => {});
     const { model, video, role, cleanup } = mount({ src: "", fallback_src: "" });
     expect(model.sent).toEqual([{ type: "need_bytes" }]);
-    model.update({ data: new DataView(new Uint8Array([0, 0, 0, 24]).buffer) });
+    model.emit("msg:custom", { type: "bytes_start", transfer: "t1", size: 6, mime: "video/mp4", chunks: 2 });
+    model.emit("msg:custom", { type: "bytes_chunk", transfer: "t1", index: 1 }, [new DataView(new Uint8Array([4, 5, 6]).buffer)]);
+    expect(role("notice").textContent).toContain("0.0 of 0.0 MB");
+    expect(video.hasAttribute("src")).toBe(false);
+    model.emit("msg:custom", { type: "bytes_chunk", transfer: "t1", index: 0 }, [new Uint8Array([1, 2, 3]).buffer]);
+    const blob = /** @type {Blob} */ (created.mock.calls[0][0]);
+    expect(blob.size).toBe(6);
     expect(video.getAttribute("src")).toBe("blob:fox");
     expect(role("notice").hidden).toBe(true);
     expect(/** @type {HTMLAnchorElement} */ (role("download")).getAttribute("href")).toBe("blob:fox");
     cleanup();
     expect(revoke).toHaveBeenCalledWith("blob:fox");
+  });
+
+  it("without an AAC decoder: asks for a copy at once, switches to it and says so", () => {
+    /** @type {any} */ (globalThis).WAN_NOTEBOOK_CAPS = { aac: false };
+    const { model, video, role } = mount();
+    expect(model.sent).toEqual([{ type: "need_copy", reason: "audio" }]);
+    expect(video.getAttribute("src")).toBe("/files/wan_media/fox.mp4"); // the picture meanwhile
+    expect(role("copy-note").hidden).toBe(true);
+    model.emit("msg:custom", {
+      type: "copy",
+      src: "/files/wan_media/fox.compat.mp4",
+      fallback_src: "wan_media/fox.compat.mp4",
+      note: "Playing a copy with MP3 sound.",
+    });
+    expect(video.getAttribute("src")).toBe("/files/wan_media/fox.compat.mp4");
+    expect(role("copy-note").hidden).toBe(false);
+    expect(role("copy-note").textContent).toBe("Playing a copy with MP3 sound.");
+    video.dispatchEvent(new Event("error"));
+    video.dispatchEvent(new Event("error"));
+    expect(model.sent.at(-1)).toEqual({ type: "need_bytes", variant: "copy" });
+  });
+
+  it("a WEBM where VP9 cannot play: no attempt at the original, only the copy", () => {
+    /** @type {any} */ (globalThis).WAN_NOTEBOOK_CAPS = { vp9: false };
+    const { model, video, role } = mount({ mime: "video/webm", src: "/files/a.webm", fallback_src: "a.webm" });
+    expect(model.sent).toEqual([{ type: "need_copy", reason: "video" }]);
+    expect(video.hasAttribute("src")).toBe(false);
+    expect(role("notice").textContent).toContain("Preparing a copy");
+    model.emit("msg:custom", { type: "no_copy", message: "cannot make a playable copy of a.webm" });
+    expect(role("notice").dataset.kind).toBe("error");
+  });
+
+  it("a silent decoder while playing with sound on asks for a copy once", () => {
+    const { model, video } = mount({ muted: false });
+    Object.defineProperty(video, "webkitAudioDecodedByteCount", { value: 0 });
+    let t = 0;
+    Object.defineProperty(video, "currentTime", { get: () => t, set: () => {} });
+    for (let i = 0; i < 10; i++) {
+      t += 0.25;
+      video.dispatchEvent(new Event("timeupdate"));
+    }
+    expect(model.sent).toEqual([{ type: "need_copy", reason: "audio" }]);
   });
 
   it("shows the kernel's no_bytes answer as an error", () => {

@@ -132,8 +132,12 @@ export function driftAction(error, options) {
   const size = Math.abs(error);
   if (!Number.isFinite(error) || size > hardSeek) return { action: "seek", rate };
   if (size <= deadband) return { action: "hold", rate };
-  const relative = Math.max(-maxNudge, Math.min(maxNudge, error * gain));
-  return { action: "nudge", rate: rate * (1 + relative) };
+  // Two levels only (a third of the cap, or the cap): a video with sound
+  // stalls for a frame or so at every playbackRate change, so the rate must
+  // not follow the error frame by frame.
+  const wanted = Math.min(maxNudge, size * gain);
+  const level = wanted <= maxNudge / 3 ? maxNudge / 3 : maxNudge;
+  return { action: "nudge", rate: rate * (1 + Math.sign(error) * level) };
 }
 
 /**
@@ -159,6 +163,19 @@ export function median(values) {
   if (sorted.length === 0) return Number.NaN;
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * The group's time: the median of the times within `limit` of the median,
+ * so one video far off (about to be re-seeked) does not pull the others.
+ * @param {number[]} times
+ * @param {number} limit  s
+ * @returns {number} NaN for an empty list
+ */
+export function robustCenter(times, limit) {
+  const m = median(times);
+  if (!Number.isFinite(m)) return m;
+  return median(times.filter((t) => Math.abs(t - m) <= limit));
 }
 
 /**

@@ -87,6 +87,11 @@ describe("driftAction", () => {
     expect(driftAction(0.05, { rate, deadband: 0.06 }).action).toBe("hold");
   });
 
+  it("nudges in two steps, so the rate changes rarely while the error shrinks", () => {
+    const rates = new Set([0.06, 0.05, 0.03, 0.02, 0.012, 0.009].map((e) => driftAction(e, { rate }).rate));
+    expect([...rates].sort()).toEqual([1 + SYNC_DEFAULTS.maxNudge / 3, 1 + SYNC_DEFAULTS.maxNudge]);
+  });
+
   it("a nudge closes a one-frame gap within about half a second", () => {
     // Simulate: the video runs at the nudged rate, the clock at 1.
     let error = 1 / 24;

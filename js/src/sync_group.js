@@ -1,19 +1,24 @@
 // SyncGroup: plays several <video> elements as one.
 //
-// One master clock (performance.now()-based, see sync.js) is the truth.
+// One master clock (performance.now()-based, see sync.js) keeps the group's
+// time; while playing it follows the videos' robust median.
 // - play/seek/loop restarts are "stop, align, start together": pause all,
-//   set every currentTime to the same value, wait for `seeked`, call play()
-//   on all, then re-anchor the clock on the median of the started videos;
+//   set every currentTime to the same value, wait until every video can play
+//   from there (seeked, HAVE_FUTURE_DATA), call play() on all in one task,
+//   then anchor the clock on the median once every video plays; so a first
+//   Play on tiles still loading never lets the ready ones run ahead;
 // - pause stops all and sets every currentTime to exactly the same value;
-// - while playing, each animation frame compares every video with the clock
-//   and applies driftAction(): a (rare, cooled-down) hard seek for errors
-//   above 0.1 s, a playbackRate nudge for small ones;
-// - if the whole group lags (tab throttled, slow disk), the clock follows the
-//   median instead of seeking everyone;
+// - while playing, each animation frame re-anchors the clock on the median
+//   of the playing videos and applies driftAction() to each one's distance
+//   from it: a (rare, cooled-down) hard seek above 0.1 s, a playbackRate
+//   nudge for small errors, nothing inside the dead band; a lagging group
+//   (throttled tab, slow disk) thus moves the clock instead of being seeked;
 // - looping is done by the group, not by each element (video.loop = false),
-//   so all tiles wrap together.
+//   so all tiles wrap together;
+// - sound is solo: with `audible` set, only that video is unmuted.
 
-import { disposeAll, on, safePlay } from "./dom.js";
+import { safePlay } from "./dom.js";
+import { whenCanPlay, whenSeeked } from "./media_wait.js";
 import {
   SYNC_DEFAULTS,
   clampTime,
@@ -24,6 +29,7 @@ import {
   median,
   pauseClock,
   playClock,
+  robustCenter,
   seekClock,
   setClockRate,
   wrapPosition,
@@ -31,7 +37,6 @@ import {
 
 const HAVE_METADATA = 1;
 const HAVE_FUTURE_DATA = 3;
-const SEEK_TIMEOUT_MS = 2000;
 
 /**
  * @typedef {object} SyncGroupOptions
@@ -42,25 +47,6 @@ const SEEK_TIMEOUT_MS = 2000;
  * @property {(time: number, group: SyncGroup) => void} [onTick]  each frame while playing
  * @property {number} [fps]
  */
-
-/**
- * Resolve when `video` is not seeking any more (or after a timeout).
- * @param {HTMLMediaElement} video
- * @param {number} timeoutMs
- * @returns {Promise<void>}
- */
-export function whenSeeked(video, timeoutMs = SEEK_TIMEOUT_MS) {
-  if (!video.seeking) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      disposeAll(listeners);
-      resolve();
-    };
-    const timer = setTimeout(done, timeoutMs);
-    const listeners = [on(video, "seeked", done), on(video, "error", done)];
-  });
-}
 
 export class SyncGroup {
   /** @param {SyncGroupOptions} [options] */
@@ -76,6 +62,8 @@ export class SyncGroup {
     this.clock = createClock(0, 1);
     this.loop = true;
     this.muted = true;
+    /** @type {HTMLVideoElement | null} the one video heard when unmuted; null: all */
+    this.audible = null;
     /** whether the user wants playback (the clock may still be starting) */
     this.wantPlay = false;
     /** @type {"paused" | "starting" | "playing"} */
@@ -118,7 +106,7 @@ export class SyncGroup {
     if (this.videos.has(video)) return;
     this.videos.add(video);
     video.loop = false;
-    video.muted = this.muted;
+    video.muted = this.isMuted(video);
     video.defaultPlaybackRate = this.clock.rate;
     video.playbackRate = this.clock.rate;
     video.addEventListener("loadedmetadata", this.onReady);
@@ -128,6 +116,7 @@ export class SyncGroup {
   /** @param {HTMLVideoElement} video */
   remove(video) {
     if (!this.videos.delete(video)) return;
+    if (this.audible === video) this.audible = null;
     video.removeEventListener("loadedmetadata", this.onReady);
     this.onChange(this);
   }
@@ -257,24 +246,51 @@ export class SyncGroup {
   /** @param {boolean} muted */
   setMuted(muted) {
     this.muted = muted;
-    for (const v of this.videos) v.muted = muted;
+    this.applyAudio();
     this.onChange(this);
   }
 
   /**
-   * Stop, align every video on `t`, wait for the seeks, start all together.
+   * Hear only `video` when sound is on (null: every video).
+   * @param {HTMLVideoElement | null} video
+   */
+  setAudible(video) {
+    this.audible = video && this.videos.has(video) ? video : null;
+    this.applyAudio();
+    this.onChange(this);
+  }
+
+  /**
+   * @param {HTMLVideoElement} video
+   * @returns {boolean}
+   */
+  isMuted(video) {
+    return this.muted || (this.audible !== null && video !== this.audible);
+  }
+
+  applyAudio() {
+    for (const v of this.videos) v.muted = this.isMuted(v);
+  }
+
+  /**
+   * Stop, align every video on `t`, wait until all can play from there,
+   * start all together and re-anchor the clock once every one plays.
    * @param {number} t
    */
   async restart(t) {
     const generation = ++this.generation;
     this.phase = "starting";
     this.stopLoop();
-    const ready = this.readyVideos();
-    for (const v of ready) v.pause();
+    const all = [...this.videos];
+    for (const v of all) v.pause();
     this.clock = pauseClock(this.clock, this.now(), t);
     this.alignAll(t);
     this.onChange(this);
-    await Promise.all(ready.map((v) => whenSeeked(v)));
+    // A video still loading gets aligned by onReady (the clock is paused at t).
+    await Promise.all(all.map((v) => whenCanPlay(v)));
+    if (generation !== this.generation || this.destroyed) return;
+    this.alignAll(t); // in case one was moved meanwhile (metadata arrived late)
+    await Promise.all(this.readyVideos().map((v) => whenSeeked(v)));
     if (generation !== this.generation || this.destroyed) return;
     const starting = this.readyVideos();
     for (const v of starting) v.playbackRate = this.clock.rate;
@@ -322,15 +338,21 @@ export class SyncGroup {
     const candidates = this.readyVideos().filter(
       (v) => !v.seeking && v.readyState >= HAVE_FUTURE_DATA && !(v.ended || v.currentTime >= v.duration - 1e-3),
     );
+    // The clock follows the group: what matters is that the tiles agree,
+    // not that they keep to the wall clock. Media clocks run a little off
+    // performance.now() (and start a few ms after play() resolves); steering
+    // every video towards the wall clock would nudge them all, and each
+    // playbackRate change stalls a video with sound for a frame or so.
+    // So the target is the group's robust median, and only the videos away
+    // from it are steered. A throttled tab or slow disk moves the clock too.
     let target = pos.time;
-    const errors = candidates.map((v) => target - v.currentTime);
-    const limit = SYNC_DEFAULTS.hardSeek;
-    if (errors.length > 0 && (errors.every((e) => e > limit) || errors.every((e) => e < -limit))) {
-      // The whole group is off, not one video (a throttled tab, a slow disk):
-      // move the clock to the videos instead of seeking every one of them.
-      const med = median(errors);
-      this.clock = playClock(this.clock, now, target - med);
-      target -= med;
+    const center = robustCenter(
+      candidates.map((v) => v.currentTime),
+      SYNC_DEFAULTS.hardSeek,
+    );
+    if (Number.isFinite(center)) {
+      this.clock = playClock(this.clock, now, center);
+      target = center;
     }
     for (const v of candidates) {
       if (v.paused) {

@@ -196,6 +196,33 @@ describe("SyncGroup", () => {
     expect(late.paused).toBe(false);
   });
 
+  it("waits until every video can play, then starts all and re-anchors", async () => {
+    videos[1].readyState = 2; // still buffering at the start point
+    const started = group.play();
+    await flush();
+    expect(group.phase).toBe("starting");
+    expect(videos.every((v) => v.paused)).toBe(true); // nobody runs ahead
+    now += 300; // time passes while we wait: the clock must not run
+    videos[1].readyState = 4;
+    videos[1].dispatchEvent(new Event("canplay"));
+    await started;
+    expect(group.phase).toBe("playing");
+    expect(videos.every((v) => !v.paused)).toBe(true);
+    expect(group.time).toBe(0);
+    expect(new Set(times()).size).toBe(1);
+  });
+
+  it("hears only the audible video when sound is on", () => {
+    group.setAudible(/** @type {any} */ (videos[2]));
+    expect(videos.every((v) => v.muted)).toBe(true);
+    group.setMuted(false);
+    expect(videos.map((v) => v.muted)).toEqual([true, true, false, true]);
+    group.setAudible(/** @type {any} */ (videos[0]));
+    expect(videos.map((v) => v.muted)).toEqual([false, true, true, true]);
+    group.remove(/** @type {any} */ (videos[0]));
+    expect(group.audible).toBeNull();
+  });
+
   it("applies rate and mute to every video", () => {
     group.setRate(1.5);
     group.setMuted(false);

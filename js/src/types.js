@@ -67,7 +67,8 @@
  * @property {"player"} _kind
  * @property {string} src
  * @property {string} fallback_src
- * @property {DataView | null} data   a Bytes trait; empty unless the view asked for it
+ * @property {string} remote_src      the API's own URL of the file ("" if none)
+ * @property {number} remote_expires  epoch s when remote_src stops working; 0 = unknown
  * @property {"video/mp4" | "video/webm" | "video/quicktime"} mime
  * @property {string} poster
  * @property {string} prompt
@@ -96,6 +97,8 @@
  * @property {number} cost            USD; -1 = unknown
  * @property {string} src
  * @property {string} fallback_src
+ * @property {string} remote_src       the API's own URL ("" if none)
+ * @property {number} remote_expires   epoch s; 0 = unknown
  * @property {string} mime
  * @property {string} error
  * @property {number} row
@@ -115,6 +118,7 @@
  * @property {number} fps
  * @property {number} playback_rate
  * @property {boolean} loop
+ * @property {boolean} previews       tiles play small copies (the enlarged one its original)
  */
 
 // A view's model is AnyModel<ProgressTraits>, AnyModel<PlayerTraits> or
@@ -125,8 +129,9 @@
 /**
  * Messages between the views and the kernel (`model.send` / "msg:custom").
  * @typedef {{type: "cancel"}} CancelMessage       progress card -> kernel
- * @typedef {{type: "need_bytes"}} NeedBytesMessage player -> kernel: every URL failed
- * @typedef {{type: "no_bytes", message?: string}} NoBytesMessage  kernel -> player
+ * @typedef {{type: "need_bundle"}} NeedBundleMessage  loader -> kernel (bootstrap.js)
+ * @typedef {{type: "need_bytes", key?: string, variant?: string}} NeedBytesMessage
+ *   player/grid -> kernel: every URL failed; answered as in byte_transfer.js
  */
 
 export {};

@@ -2,8 +2,9 @@
 // sent by the kernel and played from a Blob URL.
 //
 // JupyterLab and Notebook 7 serve files under the server root at /files/...;
-// VS Code's output webview cannot load such paths, so the last resort is to
-// ask the kernel for the bytes ({"type": "need_bytes"}).
+// VS Code's output webview cannot load such paths and Colab has no /files/,
+// so there Runware's own https URL comes first while its ttl holds, and the
+// last resort is to ask the kernel for the bytes (byte_transfer.js).
 
 const SAFE_SCHEMES = new Set(["http:", "https:", "blob:"]);
 
@@ -81,14 +82,56 @@ export function candidateUrls(urls, baseUrl = "/") {
   return out;
 }
 
+/** A remote URL is dropped this long before it expires (s): loading takes a while. */
+export const EXPIRY_MARGIN_S = 60;
+
 /**
- * Bytes from the kernel (DataView for a Bytes trait) as a Blob part, or null
+ * Whether this page is JupyterLab / Notebook 7 (served by a Jupyter server,
+ * so /files/ works), as opposed to VS Code, Colab and other hosts.
+ * `globalThis.WAN_NOTEBOOK_HOST = "jupyter" | "other"` overrides the guess
+ * (for tests, and for hosts that mimic one or the other).
+ * @param {Document} [doc]
+ * @returns {boolean}
+ */
+export function isJupyterPage(doc = globalThis.document) {
+  const forced = /** @type {any} */ (globalThis).WAN_NOTEBOOK_HOST;
+  if (forced === "jupyter" || forced === "other") return forced === "jupyter";
+  return Boolean(doc?.getElementById("jupyter-config-data"));
+}
+
+/**
+ * @typedef {object} Sources
+ * @property {string} src             the server's /files/ URL (or a relative path)
+ * @property {string} fallback_src    the notebook-relative path
+ * @property {string} [remote_src]    the API's own (https) URL of the file
+ * @property {number} [remote_expires] epoch s when it stops working; 0 = unknown
+ */
+
+/**
+ * The URLs to try, best first. On a Jupyter page the server's files come
+ * first (local, no download); elsewhere the remote URL, while it lives. A
+ * remote URL past its ttl (minus a margin) is left out.
+ * @param {Sources} sources
+ * @param {{nowS: number, jupyter: boolean, baseUrl?: string}} where
+ * @returns {string[]}
+ */
+export function sourceOrder(sources, { nowS, jupyter, baseUrl = "/" }) {
+  const expires = sources.remote_expires ?? 0;
+  const alive = expires <= 0 || nowS < expires - EXPIRY_MARGIN_S;
+  const remote = alive && /^https?:/i.test(sources.remote_src ?? "") ? (sources.remote_src ?? "") : "";
+  const local = [sources.src, sources.fallback_src];
+  return candidateUrls(jupyter ? [...local, remote] : [remote, ...local], baseUrl);
+}
+
+/**
+ * Bytes from the kernel (a Blob, or a DataView) as a Blob part, or null
  * when empty.
  * @param {unknown} data
  * @returns {BlobPart | null}
  */
 export function bytesOf(data) {
   if (!data) return null;
+  if (typeof Blob !== "undefined" && data instanceof Blob) return data.size > 0 ? data : null;
   if (data instanceof ArrayBuffer) return data.byteLength > 0 ? data : null;
   if (ArrayBuffer.isView(data)) return data.byteLength > 0 ? /** @type {BlobPart} */ (data) : null;
   return null;

@@ -1,6 +1,16 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { SourceChain, bytesOf, candidateUrls, jupyterBaseUrl, resolveJupyterUrl, safeMediaUrl } from "./video_source.js";
+import {
+  EXPIRY_MARGIN_S,
+  SourceChain,
+  bytesOf,
+  candidateUrls,
+  isJupyterPage,
+  jupyterBaseUrl,
+  resolveJupyterUrl,
+  safeMediaUrl,
+  sourceOrder,
+} from "./video_source.js";
 
 describe("safeMediaUrl", () => {
   it.each([
@@ -95,5 +105,51 @@ describe("SourceChain", () => {
     expect(bytesOf(new ArrayBuffer(0))).toBeNull();
     expect(bytesOf("abc")).toBeNull();
     expect(bytesOf(null)).toBeNull();
+  });
+});
+
+describe("sourceOrder", () => {
+  const sources = {
+    src: "/files/wan_media/a.mp4",
+    fallback_src: "wan_media/a.mp4",
+    remote_src: "https://vm.runware.ai/video/a.mp4",
+    remote_expires: 10_000,
+  };
+
+  it("on a Jupyter page: the server's file, the relative path, then the remote URL", () => {
+    expect(sourceOrder(sources, { nowS: 5000, jupyter: true })).toEqual([
+      "/files/wan_media/a.mp4",
+      "wan_media/a.mp4",
+      "https://vm.runware.ai/video/a.mp4",
+    ]);
+  });
+
+  it("elsewhere (VS Code, Colab): the remote URL first while its ttl holds", () => {
+    expect(sourceOrder(sources, { nowS: 5000, jupyter: false })[0]).toBe("https://vm.runware.ai/video/a.mp4");
+    const late = sourceOrder(sources, { nowS: 10_000 - EXPIRY_MARGIN_S, jupyter: false });
+    expect(late).toEqual(["/files/wan_media/a.mp4", "wan_media/a.mp4"]);
+    const unknown = sourceOrder({ ...sources, remote_expires: 0 }, { nowS: 1e9, jupyter: false });
+    expect(unknown[0]).toBe(sources.remote_src);
+  });
+
+  it("keeps only web URLs in the remote slot and prefixes the base URL", () => {
+    const odd = { ...sources, remote_src: "javascript:alert(1)" };
+    expect(sourceOrder(odd, { nowS: 0, jupyter: false, baseUrl: "/user/ann/" })).toEqual([
+      "/user/ann/files/wan_media/a.mp4",
+      "/files/wan_media/a.mp4",
+      "wan_media/a.mp4",
+    ]);
+  });
+
+  it("tells a Jupyter page by its config, unless told", () => {
+    expect(isJupyterPage()).toBe(false);
+    const node = document.createElement("script");
+    node.id = "jupyter-config-data";
+    document.body.append(node);
+    expect(isJupyterPage()).toBe(true);
+    /** @type {any} */ (globalThis).WAN_NOTEBOOK_HOST = "other";
+    expect(isJupyterPage()).toBe(false);
+    delete (/** @type {any} */ (globalThis).WAN_NOTEBOOK_HOST);
+    node.remove();
   });
 });

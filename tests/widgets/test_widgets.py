@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 import traitlets
-from ipywidgets.widgets.widget import _remove_buffers
 
 import wan_notebook.widgets as widgets_pkg
 from wan_notebook.widgets import (
@@ -24,7 +23,7 @@ from wan_notebook.widgets import (
     WanWidget,
     bundle_available,
 )
-from wan_notebook.widgets._base import STATIC_DIR
+from wan_notebook.widgets._base import STATIC_DIR, bundle_message
 
 
 def browser_message(widget: WanWidget, content: dict[str, Any]) -> None:
@@ -37,16 +36,6 @@ def browser_message(widget: WanWidget, content: dict[str, Any]) -> None:
 def browser_update(widget: WanWidget, **state: Any) -> None:
     """Deliver a state update as if the user had changed it in the browser."""
     widget._handle_msg({"content": {"data": {"method": "update", "state": state}}, "buffers": []})
-
-
-@pytest.fixture
-def sent(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    """Capture custom messages every widget sends to the front end."""
-    messages: list[dict[str, Any]] = []
-    monkeypatch.setattr(
-        WanWidget, "send", lambda self, content, buffers=None: messages.append(content)
-    )
-    return messages
 
 
 # ---- package -------------------------------------------------------------------
@@ -65,9 +54,11 @@ def test_every_widget_loads_the_shared_bundle() -> None:
     kinds = {cls: cls()._kind for cls in (ProgressCard, Player, SeedGrid)}
     assert kinds == {ProgressCard: "progress", Player: "player", SeedGrid: "grid"}
     if bundle_available():
-        bundle = (STATIC_DIR / "widgets.js").read_text()
-        assert ProgressCard()._esm == bundle
-        assert Player()._css == (STATIC_DIR / "widgets.css").read_text()
+        # One loader for all, which fetches the one bundle (see test_base.py).
+        loaders = {cls()._esm for cls in (ProgressCard, Player, SeedGrid)}
+        assert len(loaders) == 1
+        assert "wan-notebook/static/" in loaders.pop()
+        assert bundle_message()["js"] == (STATIC_DIR / "widgets.js").read_text()
     else:
         assert "npm run build" in ProgressCard()._esm
 
@@ -160,7 +151,9 @@ def test_other_messages_do_not_cancel() -> None:
 
 def test_player_defaults() -> None:
     player = Player()
-    assert (player.src, player.fallback_src, player.data) == ("", "", b"")
+    assert (player.src, player.fallback_src, player.remote_src) == ("", "", "")
+    assert (player.remote_expires, player.bytes_sent) == (0.0, 0)
+    assert "data" not in player.keys  # bytes never travel as a trait
     assert player.mime == "video/mp4"
     assert player.fps == 24.0
     assert player.cost == -1.0
@@ -198,29 +191,13 @@ def test_from_file_guesses_mime_and_download_name(
     assert player.download_name == name
     assert player.path == file
     assert (player.src, player.seed, player.prompt) == (f"/files/{name}", 1, "p")
-    assert player.data == b""  # bytes only on request
-
-
-def test_need_bytes_reads_the_file(tmp_path: pathlib.Path) -> None:
-    file = tmp_path / "clip.mp4"
-    file.write_bytes(b"\x00\x00\x00\x18ftypmp42")
-    player = Player.from_file(file, src="/files/clip.mp4", fallback_src="clip.mp4")
-    browser_message(player, {"type": "need_bytes"})
-    assert player.data == file.read_bytes()
-
-
-def test_bytes_travel_as_a_binary_buffer(tmp_path: pathlib.Path) -> None:
-    player = Player(data=b"\x01\x02\x03")
-    state, paths, buffers = _remove_buffers(player.get_state())
-    assert ["data"] in paths
-    assert bytes(buffers[paths.index(["data"])]) == b"\x01\x02\x03"
-    assert "data" not in state
+    assert player.bytes_sent == 0  # bytes only on request
 
 
 def test_need_bytes_without_a_file_tells_the_browser(sent: list[dict[str, Any]]) -> None:
     player = Player(src="/files/missing.mp4")
     browser_message(player, {"type": "need_bytes"})
-    assert player.data == b""
+    assert player.bytes_sent == 0
     assert sent and sent[-1]["type"] == "no_bytes"
 
 
@@ -229,19 +206,20 @@ def test_need_bytes_with_an_unreadable_file(
 ) -> None:
     player = Player.from_file(tmp_path / "gone.mp4", src="")
     browser_message(player, {"type": "need_bytes"})
-    assert player.data == b""
-    assert sent[-1]["type"] == "no_bytes"
+    assert player.bytes_sent == 0
+    assert [m["type"] for m in sent] == ["no_bytes"]  # nothing started
     assert "gone.mp4" in sent[-1]["message"]
 
 
-def test_on_need_bytes_can_be_overridden() -> None:
+def test_on_need_bytes_can_be_overridden(sent: list[dict[str, Any]]) -> None:
     class CachedPlayer(Player):
         def on_need_bytes(self) -> None:
-            self.data = b"cached"
+            self.send_video(b"cached")
 
     player = CachedPlayer()
     browser_message(player, {"type": "need_bytes"})
-    assert player.data == b"cached"
+    assert player.bytes_sent == 6
+    assert [m["type"] for m in sent] == ["bytes_start", "bytes_chunk"]
 
 
 def test_player_syncs_rate_loop_and_mute_from_the_browser() -> None:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import pathlib
+import threading
 from typing import Any
 
 import traitlets
-from ipywidgets.widgets.trait_types import bytes_serialization
 
 from ..request.catalog import VIDEO_MIME_BY_SUFFIX
 from ._base import WanWidget
+from ._chunks import send_bytes, unreadable_message
+from ._media_copies import CopyError, compat_copy, sibling_url
 
 __all__ = ["Player"]
 
@@ -20,11 +22,17 @@ _MAX_RATE = 16.0
 class Player(WanWidget):
     """An HTML5 video player for one result.
 
-    The browser tries ``src``, then ``fallback_src``; when both fail (e.g. in
-    VS Code, whose output view cannot load notebook files) it sends
-    ``{"type": "need_bytes"}`` and :meth:`on_need_bytes` answers by filling
-    ``data`` from the file, which the browser plays from a Blob URL. Bytes are
-    never stored in the notebook file.
+    The browser tries ``src`` and ``fallback_src`` (the server's ``/files/`` URL and the
+    relative path), and ``remote_src``, the API's own URL, while ``remote_expires`` is
+    ahead: first on a JupyterLab / Notebook 7 page, last elsewhere (VS Code, Colab). When
+    every URL fails it sends ``{"type": "need_bytes"}`` and :meth:`on_need_bytes` sends
+    the file in chunks of at most 4 MB as custom messages, which the browser plays from a
+    Blob URL. Bytes are never a trait, so never stored in the notebook file.
+
+    Where the host cannot decode the sound (AAC, Opus) or the picture (VP9), as in VS
+    Code, the browser sends ``{"type": "need_copy", "reason": "audio" | "video"}`` and
+    the player answers with the URLs of an H.264 + MP3 copy made once beside the file
+    (``name.compat.mp4``, see ``_media_copies``), which the browser plays with a note.
 
     Usage::
 
@@ -39,8 +47,11 @@ class Player(WanWidget):
     fallback_src = traitlets.Unicode("").tag(sync=True)
     """Second URL to try (e.g. the notebook-relative path)."""
 
-    data = traitlets.Bytes(b"").tag(sync=True, **bytes_serialization)
-    """The video bytes; empty unless the browser asked for them."""
+    remote_src = traitlets.Unicode("").tag(sync=True)
+    """The API's own (https) URL of the file, e.g. Runware's ``videoURL``; ``""`` if none."""
+
+    remote_expires = traitlets.Float(0.0).tag(sync=True)
+    """Epoch seconds when ``remote_src`` stops working (its ttl); ``0`` = unknown."""
 
     mime = traitlets.Enum(tuple(VIDEO_MIME_BY_SUFFIX.values()), default_value="video/mp4").tag(
         sync=True
@@ -93,6 +104,9 @@ class Player(WanWidget):
         path = kwargs.pop("path", None)
         super().__init__(**kwargs)
         self._path: pathlib.Path | None = pathlib.Path(path) if path is not None else None
+        self._bytes_sent = 0
+        self._copy: pathlib.Path | None = None
+        self._copy_job: threading.Thread | None = None
         self.on_msg(self._handle_message)
 
     @classmethod
@@ -120,6 +134,11 @@ class Player(WanWidget):
         """The file behind this player, if it was made with :meth:`from_file`."""
         return self._path
 
+    @property
+    def bytes_sent(self) -> int:
+        """Bytes of video sent over the comm so far (0 while a URL worked)."""
+        return self._bytes_sent
+
     @traitlets.validate("playback_rate")
     def _check_rate(self, proposal: dict[str, Any]) -> float:
         value = float(proposal["value"])
@@ -131,21 +150,70 @@ class Player(WanWidget):
     def on_need_bytes(self) -> None:
         """Answer the browser's request for the video bytes.
 
-        The default reads :attr:`path` into ``data``. Without a readable file
-        the browser is told there is nothing to play. Subclasses may override
-        this (e.g. to fetch from a cache).
+        The default sends :attr:`path` with :meth:`send_video`. Without a readable file
+        the browser is told there is nothing to play. Subclasses may override this
+        (e.g. to send bytes from a cache with ``send_video(data)``).
         """
         if self._path is None:
-            self.send({"type": "no_bytes", "message": "The video could not be loaded."})
+            self.send({"type": "no_bytes", "message": unreadable_message(None)})
             return
         try:
-            payload = self._path.read_bytes()
+            self.send_video(self._path)
         except OSError as exc:
-            reason = exc.strerror or type(exc).__name__
-            self.send({"type": "no_bytes", "message": f"Cannot read {self._path.name}: {reason}."})
+            self.send({"type": "no_bytes", "message": unreadable_message(self._path, exc)})
+
+    def send_video(self, source: pathlib.Path | bytes) -> int:
+        """Send a file (or bytes) to the browser in chunks; return the bytes sent."""
+        sent = send_bytes(self.send, source, mime=self.mime)
+        self._bytes_sent += sent
+        return sent
+
+    def on_need_copy(self, reason: str) -> None:
+        """Make (or reuse) the playable copy in a thread, then send its URLs."""
+        if self._path is None:
+            self.send({"type": "no_copy", "message": "There is no file to convert."})
             return
-        self.data = payload
+        if self._copy_job is None or not self._copy_job.is_alive():
+            self._copy_job = threading.Thread(
+                target=self._make_copy, args=(self._path, reason), name="wan-copy", daemon=True
+            )
+            self._copy_job.start()
+
+    def _make_copy(self, original: pathlib.Path, reason: str) -> None:
+        try:
+            copy = compat_copy(original)
+        except CopyError as exc:
+            self.send({"type": "no_copy", "message": str(exc)})
+            return
+        if copy is None:
+            self.send({"type": "no_copy", "message": "The file needs no copy."})
+            return
+        self._copy = copy
+        note = (
+            "Playing an H.264 copy: this browser cannot play the original."
+            if reason == "video"
+            else "Playing a copy with MP3 sound: this browser cannot decode the original's."
+        )
+        self.send(
+            {
+                "type": "copy",
+                "src": sibling_url(self.src, copy.name),
+                "fallback_src": sibling_url(self.fallback_src, copy.name),
+                "mime": "video/mp4",
+                "note": note,
+            }
+        )
 
     def _handle_message(self, _widget: object, content: Any, _buffers: list[bytes]) -> None:
-        if isinstance(content, dict) and content.get("type") == "need_bytes":
+        if not isinstance(content, dict):
+            return
+        kind = content.get("type")
+        if kind == "need_bytes" and content.get("variant") == "copy" and self._copy is not None:
+            try:
+                self._bytes_sent += send_bytes(self.send, self._copy, mime="video/mp4")
+            except OSError as exc:
+                self.send({"type": "no_bytes", "message": unreadable_message(self._copy, exc)})
+        elif kind == "need_bytes":
             self.on_need_bytes()
+        elif kind == "need_copy":
+            self.on_need_copy(str(content.get("reason", "audio")))

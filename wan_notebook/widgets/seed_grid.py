@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pathlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -9,6 +10,8 @@ import traitlets
 
 from .._status import JOB_STATUSES
 from ._base import WanWidget
+from ._chunks import send_bytes, unreadable_message
+from ._media_copies import CopyError, in_background, sibling_url, tile_copy
 
 __all__ = ["TILE_DEFAULTS", "SeedGrid"]
 
@@ -21,6 +24,8 @@ TILE_DEFAULTS: Mapping[str, Any] = {
     "cost": -1.0,
     "src": "",
     "fallback_src": "",
+    "remote_src": "",
+    "remote_expires": 0.0,
     "mime": "video/mp4",
     "error": "",
     "row": 0,
@@ -49,11 +54,11 @@ def _normalize_tile(raw: object, index: int) -> dict[str, Any]:
         raise traitlets.TraitError(msg)
     if tile["seed"] is not None:
         tile["seed"] = int(tile["seed"])
-    for name in ("progress", "cost"):
+    for name in ("progress", "cost", "remote_expires"):
         tile[name] = float(tile[name])
     for name in ("row", "col"):
         tile[name] = int(tile[name])
-    for name in ("prompt", "src", "fallback_src", "mime", "error"):
+    for name in ("prompt", "src", "fallback_src", "remote_src", "mime", "error"):
         tile[name] = str(tile[name])
     return tile
 
@@ -68,6 +73,16 @@ class SeedGrid(WanWidget):
 
     Python replaces the whole ``tiles`` list to update it; tiles are matched
     by ``key``, so videos already playing keep playing.
+
+    Each tile's video loads like a :class:`Player`'s (``src``, ``fallback_src``,
+    ``remote_src`` while ``remote_expires`` is ahead); when every URL fails the
+    browser asks for the tile's bytes, which are sent in chunks from the file given
+    with :meth:`set_files` (kernel side only: paths are never synced).
+
+    With ``previews`` on (and files given), each tile plays a small H.264 copy about as
+    wide as it is drawn, made once beside the file (``name.tile480.mp4``), so a grid of
+    16 1080p results does not decode 16 full streams; the enlarged tile plays the
+    original.
 
     Usage::
 
@@ -104,10 +119,17 @@ class SeedGrid(WanWidget):
     loop = traitlets.Bool(True).tag(sync=True)
     """Loop playback (all tiles wrap together). Synced both ways."""
 
+    previews = traitlets.Bool(True).tag(sync=True)
+    """Tiles play small copies sized to the tile (the enlarged one: the original)."""
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._pick_callbacks: list[PickCallback] = []
+        self._files: dict[str, pathlib.Path] = {}
+        self._previews: dict[str, pathlib.Path] = {}
+        self._bytes_sent = 0
         self.observe(self._on_picked_change, names=["picked"])
+        self.on_msg(self._handle_message)
 
     def __repr__(self) -> str:
         """``SeedGrid(tiles=4, picked='s2')``."""
@@ -134,6 +156,64 @@ class SeedGrid(WanWidget):
             msg = f"no tile with key {key!r}"
             raise KeyError(msg)
         self.tiles = [{**t, **fields} if t["key"] == key else t for t in self.tiles]
+
+    def set_files(self, files: Mapping[str, pathlib.Path | str]) -> None:
+        """Tell the grid which file each tile shows (by key), for the bytes fallback."""
+        self._files.update({key: pathlib.Path(path) for key, path in files.items()})
+
+    @property
+    def bytes_sent(self) -> int:
+        """Bytes of video sent over the comm so far (0 while the URLs worked)."""
+        return self._bytes_sent
+
+    def on_need_preview(self, key: str, width: int) -> None:
+        """Make (or reuse) a ``width`` px copy of tile ``key``'s file, then send its URLs."""
+        path = self._files.get(key)
+        if path is None or not 16 <= width <= 4096:
+            self.send({"type": "no_preview", "key": key})
+            return
+        self.send({"type": "preview_pending", "key": key})
+        in_background(self._make_preview, key, path, width)
+
+    def _make_preview(self, key: str, path: pathlib.Path, width: int) -> None:
+        tile = next((t for t in self.tiles if t["key"] == key), None)
+        try:
+            copy = tile_copy(path, width)
+        except CopyError as exc:
+            self.send({"type": "no_preview", "key": key, "message": str(exc)})
+            return
+        if tile is None:
+            return
+        self._previews[key] = copy
+        urls = {name: sibling_url(tile[name], copy.name) for name in ("src", "fallback_src")}
+        self.send({"type": "preview", "key": key, "width": width, **urls})
+
+    def on_need_bytes(self, key: str, variant: str = "") -> None:
+        """Send the file of tile ``key`` in chunks, or tell the browser there is none."""
+        path = self._previews.get(key) if variant == "preview" else self._files.get(key)
+        tile = next((t for t in self.tiles if t["key"] == key), None)
+        if path is None or tile is None:
+            self.send({"type": "no_bytes", "key": key, "message": unreadable_message(None)})
+            return
+        mime = "video/mp4" if variant == "preview" else tile["mime"]
+        try:
+            self._bytes_sent += send_bytes(self.send, path, mime=mime, key=key)
+        except OSError as exc:
+            message = unreadable_message(path, exc)
+            self.send({"type": "no_bytes", "key": key, "message": message})
+
+    def _handle_message(self, _widget: object, content: Any, _buffers: object) -> None:
+        if not isinstance(content, dict):
+            return
+        key = str(content.get("key", ""))
+        if content.get("type") == "need_bytes":
+            self.on_need_bytes(key, str(content.get("variant", "")))
+        elif content.get("type") == "need_preview":
+            try:
+                width = int(content.get("width", 0))
+            except (TypeError, ValueError):
+                width = 0
+            self.on_need_preview(key, width)
 
     def on_pick(self, callback: PickCallback, *, remove: bool = False) -> None:
         """Register (or remove) ``callback(key)``, run when the user picks a tile.
