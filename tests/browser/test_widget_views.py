@@ -205,7 +205,7 @@ def test_player_falls_back_to_bytes_from_the_kernel(lab: JupyterFrontend) -> Non
     info = wait_video_ready(lab, "bytes.mp4")
     assert info["src"].startswith("blob:")
     assert info["duration"] == pytest.approx(CLIP_SECONDS, abs=0.05)
-    out = lab.kernel().execute("print(len(bytes_player.data) == clip.stat().st_size)")
+    out = lab.kernel().execute("print(bytes_player.bytes_sent == clip.stat().st_size)")
     assert out.strip() == "True"
 
 
