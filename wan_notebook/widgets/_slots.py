@@ -1,0 +1,57 @@
+"""How a live view goes on the page: its widget output, then a static slot right under it.
+
+A widget's output is its widget-view bundle with a ``text/plain`` sentence that stays true
+when the notebook is saved (``display.live_sentence``) and an empty ``text/html``: renderers
+that cannot show the widget (nbconvert without widget state, an untrusted notebook) pick
+that instead of a raw ``VBox(children=...)`` repr, and show nothing there.
+
+The static slot is a second output with a display id. It says what is pending at first, and
+is filled with the static fallback (``display.static_html`` ...) and a state sentence when
+the jobs end. While the live view is on screen the bundle's CSS hides it (``.wan-live``);
+reopened without widget models, it is what people see, and its style rule hides the dead
+widget output above it (``display._markup.DEAD_WIDGET_STYLE``).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from IPython.display import display
+
+from ..display import pending_html
+
+__all__ = ["StaticSlot", "show_widget", "widget_bundle"]
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def widget_bundle(widget: Any, text: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The widget's own display bundle, with ``text`` as its plain text and an empty HTML."""
+    shown = widget._repr_mimebundle_()
+    data, metadata = shown if isinstance(shown, tuple) else (shown, {})
+    data = {**data, "text/plain": text, "text/html": ""}
+    return data, dict(metadata or {})
+
+
+def show_widget(widget: Any, text: str) -> None:
+    """Display a live widget in this cell, with ``text`` for text-only renderers."""
+    data, metadata = widget_bundle(widget, text)
+    display(data, metadata=metadata, raw=True)
+
+
+class StaticSlot:
+    """An output under a live view, filled with its static fallback (again on each change)."""
+
+    def __init__(self, pending: str, *, task: str = "") -> None:
+        self._lock = threading.Lock()  # jobs end on the loop thread, a re-display on another
+        self._handle: Any = display(
+            {"text/html": pending_html(pending, task=task), "text/plain": pending},
+            raw=True,
+            display_id=True,
+        )
+
+    def fill(self, html: str, text: str) -> None:
+        """Replace the pending note with the fallback (``html``) and its sentence."""
+        with self._lock:
+            self._handle.update({"text/html": html, "text/plain": text}, raw=True)
