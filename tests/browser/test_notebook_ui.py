@@ -118,7 +118,8 @@ def _cell(frontend: JupyterFrontend, name: str) -> Any:
     cell = frontend.cell(INDEX[name])
     cell.scroll_into_view_if_needed()
     area = cell.locator(".jp-OutputArea").first.element_handle()
-    frontend.wait_until("(el) => el.innerText.trim().length > 0", area, timeout=10)
+    has_text = "(el) => el.innerText.trim().length > 0 || !el.querySelector('.jp-OutputArea-child')"
+    frontend.wait_until(has_text, area, timeout=10)
     return cell
 
 

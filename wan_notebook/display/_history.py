@@ -44,7 +44,7 @@ def static_history_html(items: Sequence[HistoryItem]) -> str:
 def _tile(item: HistoryItem) -> str:
     assert item.path is not None  # only items whose file is there are shown
     cost, estimate = item.shown_cost
-    when = item.created_at.strftime("%Y-%m-%d %H:%M") if item.created_at else ""
+    when = item.created_at.strftime("%Y-%m-%d") if item.created_at else ""
     seed = f"seed {item.seed}" if item.seed is not None else ""
     size = (int(item.result.get("width") or 0), int(item.result.get("height") or 0))
     return video_figure(

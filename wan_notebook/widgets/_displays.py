@@ -19,7 +19,7 @@ from ..display import (
     static_result_html,
 )
 from ..display._hooks import register
-from ._slots import StaticSlot, show_widget
+from ._slots import show_static, show_widget
 from .player import Player
 
 __all__ = ["register_displays", "show"]
@@ -56,7 +56,7 @@ def show_result(result: Any) -> None:
     )
     player.add_class("wan-live")
     show_widget(player, live_sentence(f"Wan 2.6 result {path.name}", [result.seed]))
-    StaticSlot(result_sentence(result)).fill(static_result_html(result), result_sentence(result))
+    show_static(static_result_html(result), result_sentence(result))
 
 
 def register_displays() -> bool:

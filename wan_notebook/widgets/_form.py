@@ -199,8 +199,8 @@ def make_controls() -> Controls:
         n=_b(_toggles([1, 2, 3, 4], 1, "44px"), "n"),
         safety=_b(W.Dropdown(options=catalog.SAFETY_MODES, value="none"), "safety"),
         include_cost=_b(_checkbox(True, "include cost"), "include-cost"),
-        webhook=_b(W.Text(placeholder="https://… (optional)", layout=_wide()), "webhook"),
-        upload_to=_b(W.Text(placeholder="https://… (optional)", layout=_wide()), "upload-to"),
+        webhook=_b(W.Text(placeholder="https://… (optional)", layout=_filling()), "webhook"),
+        upload_to=_b(W.Text(placeholder="https://… (optional)", layout=_filling()), "upload-to"),
         ttl=_b(W.IntText(value=0, layout=W.Layout(width="140px")), "ttl"),
         generate=_b(
             W.Button(description="Generate", button_style="primary", icon="play"), "generate"
@@ -220,6 +220,11 @@ def _wide() -> Any:
     # A Layout per control, never one shared: the red outline of an invalid control is set
     # on its layout, and a shared one outlined every control that held it.
     return W.Layout(width="100%")
+
+
+def _filling() -> Any:
+    # The rest of its row, beside the label (width 100% would wrap it under the label).
+    return W.Layout(flex="1 1 320px", width="auto")
 
 
 def _toggles(options: Sequence[Any], value: Any, button_width: str) -> Any:

@@ -50,7 +50,7 @@ STYLE: Final = f"""<style>
   background: #222; border-radius: 4px; }}
 .wan-history-prompt {{ font-size: 13px; line-height: 1.3; margin: 4px 0;
   overflow-wrap: anywhere; }}
-.wan-history-meta {{ color: #666; font-size: 12px; }}
+.wan-history-meta {{ color: #666; font-size: 12px; line-height: 1.4; margin-bottom: 4px; }}
 .jp-OutputArea-child:has(.wan-live) ~ .jp-OutputArea-child .wan-static {{ display: none; }}
 </style>"""
 

@@ -21,7 +21,7 @@ from IPython.display import display
 
 from ..display import pending_html
 
-__all__ = ["StaticSlot", "show_widget", "widget_bundle"]
+__all__ = ["StaticSlot", "show_static", "show_widget", "widget_bundle"]
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
@@ -38,6 +38,11 @@ def show_widget(widget: Any, text: str) -> None:
     """Display a live widget in this cell, with ``text`` for text-only renderers."""
     data, metadata = widget_bundle(widget, text)
     display(data, metadata=metadata, raw=True)
+
+
+def show_static(html: str, text: str) -> None:
+    """A static output that is final already (what a slot is once filled)."""
+    display({"text/html": html, "text/plain": text}, raw=True)
 
 
 class StaticSlot:

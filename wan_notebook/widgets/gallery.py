@@ -27,7 +27,7 @@ from ..store.export import HistoryItem, history_items
 from ._args import check_type
 from ._history_card import card_html, item_player
 from ._html import error_html, escape, mark, note, styled, stylesheet
-from ._slots import StaticSlot, show_widget
+from ._slots import show_static, show_widget
 from .builder import Builder
 from .job_view import job_widget
 
@@ -282,9 +282,7 @@ class HistoryGallery(W.VBox):  # type: ignore[misc]
         # The gallery, then its static copy (filled at once: its entries are all stored).
         show_widget(self, live_sentence("Wan 2.6 history gallery"))
         shown = self.filtered
-        StaticSlot(history_sentence(shown)).fill(
-            static_history_html(shown), history_sentence(shown)
-        )
+        show_static(static_history_html(shown), history_sentence(shown))
 
 
 def stored_request(item: HistoryItem, *, seed: int | None = None) -> VideoRequest:

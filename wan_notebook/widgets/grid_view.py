@@ -31,7 +31,7 @@ from ..display import (
 from ..request.catalog import FORMATS
 from ..request.models import VideoRequest
 from ._args import check_type, int_list, str_list
-from ._slots import StaticSlot, show_widget
+from ._slots import StaticSlot, show_static, show_widget
 from .seed_grid import SeedGrid
 
 if TYPE_CHECKING:
@@ -145,6 +145,10 @@ class GridView:
     def _ipython_display_(self) -> None:
         seeds = [job.request.seed for job in self.jobs]
         show_widget(self.grid, live_sentence(f"Wan 2.6 grid of {self._videos()} videos", seeds))
+        if self._ended():
+            self._update(None)
+            show_static(*self._static())
+            return
         self._slot = StaticSlot(
             "This grid had not finished when the notebook was saved; run the cell again"
             " (stored results are reused)."
@@ -154,18 +158,25 @@ class GridView:
     def _videos(self) -> int:
         return sum(job.request.results for job in self.jobs)
 
+    def _ended(self) -> bool:
+        return all(job.status in TERMINAL_STATUSES for job in self.jobs)
+
     def _update(self, _job: Job | None) -> None:
         self.grid.tiles = [tile for tile, _ in self._tiles()]
-        if self._slot is not None and all(j.status in TERMINAL_STATUSES for j in self.jobs):
-            static = [StaticTile(t["row"], t["col"], job, r) for t, (job, r) in self._tiles()]
-            html = static_grid_html(
-                static,
-                row_labels=self.grid.row_labels,
-                col_labels=self.grid.col_labels,
-                prompt=self._shared_prompt(),
-            )
-            self._slot.fill(html, group_sentence(self.jobs))
+        if self._slot is not None and self._ended():
+            self._slot.fill(*self._static())
             self._slot = None
+
+    def _static(self) -> tuple[str, str]:
+        """The grid's static copy (HTML) and its sentence."""
+        static = [StaticTile(t["row"], t["col"], job, r) for t, (job, r) in self._tiles()]
+        html = static_grid_html(
+            static,
+            row_labels=self.grid.row_labels,
+            col_labels=self.grid.col_labels,
+            prompt=self._shared_prompt(),
+        )
+        return html, group_sentence(self.jobs)
 
     def _shared_prompt(self) -> str:
         prompts = {job.request.positive_prompt for job in self.jobs}

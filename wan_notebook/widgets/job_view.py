@@ -28,7 +28,7 @@ from ..display import (
     short_error,
     static_html,
 )
-from ._slots import StaticSlot, show_widget
+from ._slots import StaticSlot, show_static, show_widget
 from .player import Player
 from .progress import ProgressCard
 
@@ -65,12 +65,15 @@ class JobView:
     def display(self) -> None:
         """Show the live view and, under it, the slot for the static fallback."""
         show_widget(self.box, live_sentence(f"Wan 2.6 job {self.job.task_uuid[:8]}", self._seeds()))
+        if self.job.status in TERMINAL_STATUSES:
+            show_static(static_html(self.job), job_sentence(self.job))
+            return
         self._slot = StaticSlot(
             f"Wan 2.6 job {self.job.task_uuid[:8]} had not finished when this notebook was saved;"
             " run the cell again (the result is reused if it was stored).",
             task=self.job.task_uuid,
         )
-        if self.job.status in TERMINAL_STATUSES:
+        if self.job.status in TERMINAL_STATUSES:  # it ended while the slot was being made
             self._finish()
 
     def _seeds(self) -> list[int | None]:
