@@ -33,14 +33,15 @@ def money(usd: float | None, *, estimate: bool = False) -> str:
 
 # A saved widget output whose model is gone (the notebook reopened without widget state)
 # renders as a bare text line in JupyterLab and Notebook 7: "Error displaying widget: model
-# not found" (its output element gets the class jupyter-widgets), or "Loading widget..." with
-# no kernel. These rules, shipped in each static fallback, hide such an output when a static
-# fallback comes right after it: the first hides the whole output row of the error, the
-# second any output there that holds only text. A live widget has neither the class on its
-# output element nor an element-free output, so it stays. (:has() cannot nest, hence two.)
-_NEXT_IS_STATIC: Final = ":has(+.jp-OutputArea-child .wan-static)"
+# not found" (its output element, a child of the output row, gets the class jupyter-widgets;
+# a live widget's element with that class sits deeper), or "Loading widget..." with no
+# kernel. These rules, shipped in each static fallback, hide such an output when a static
+# fallback comes right after it: the first hides the whole row of the error, the second any
+# output there that holds only text. A live widget has neither the class on its output
+# element nor an element-free output, so it stays. (:has() cannot nest, hence two rules.)
+_NEXT_IS_STATIC: Final = ":has(+* .wan-static)"
 DEAD_WIDGET_STYLE: Final = (
-    f"<style>.jp-OutputArea-child:has(>.jp-OutputArea-output.jupyter-widgets){_NEXT_IS_STATIC},"
+    f"<style>.jp-OutputArea-child:has(>.jupyter-widgets){_NEXT_IS_STATIC},"
     f".jp-OutputArea-child{_NEXT_IS_STATIC}>.jp-OutputArea-output:not(:has(*))"
     "{display:none}</style>"
 )

@@ -41,7 +41,7 @@ __all__ = [
 FRAME_MAX_WIDTH: Final = 640  # px: a landscape video, and the live card above it
 FRAME_MAX_HEIGHT: Final = 640  # px: a portrait video is narrowed to stay this tall
 _PROMPT_SHOWN: Final = 300
-CAPTION_STYLE: Final = "margin-top:4px;font:12px/1.45 sans-serif;opacity:.75"
+CAPTION_STYLE: Final = "font:12px/1.5 sans-serif;opacity:.75"
 
 
 # ----- where the browser finds a media file ------------------------------------------------
@@ -164,13 +164,14 @@ def video_figure(
     poster = poster_data_uri(path, width=poster_side, max_bytes=poster_bytes) or ""
     w, h = size
     shown = f"{frame_width(w, h)}px" if width is None else width
-    ratio = f"aspect-ratio:{w}/{h};" if w and h else ""
+    # A poster gives the box its shape; without one, the video's size does.
+    ratio = f"aspect-ratio:{w}/{h};" if w and h and not poster else ""
     meta = " · ".join(escape(b) for b in caption if b)
     link = f'<a href="{src_attr}" download>download</a>'
     words = f"<br>{escape(shorten(prompt, _PROMPT_SHOWN))}" if prompt else ""
     return (
         f'<figure style="margin:4px 0;width:{shown};max-width:100%">'
-        f'<video src="{src_attr}" poster="{poster}" controls loop muted playsinline '
+        f'<video src="{src_attr}" poster="{poster}" controls loop muted '
         f'preload="none" style="display:block;width:100%;{ratio}background:#000;'
         f'border-radius:6px"></video>'
         f'<figcaption style="{CAPTION_STYLE}">{meta}{" · " if meta else ""}{link}{words}'

@@ -14,16 +14,21 @@ widget output above it (``display._markup.DEAD_WIDGET_STYLE``).
 
 from __future__ import annotations
 
+import contextvars
+import functools
 import threading
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
 
 from IPython.display import display
 
 from ..display import pending_html
 
-__all__ = ["StaticSlot", "show_static", "show_widget", "widget_bundle"]
+__all__ = ["StaticSlot", "in_latest_request", "show_static", "show_widget", "widget_bundle"]
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 
 def widget_bundle(widget: Any, text: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -58,5 +63,25 @@ class StaticSlot:
 
     def fill(self, html: str, text: str) -> None:
         """Replace the pending note with the fallback (``html``) and its sentence."""
+        data = {"text/html": html, "text/plain": text}
         with self._lock:
-            self._handle.update({"text/html": html, "text/plain": text}, raw=True)
+            in_latest_request(self._handle.update)(data, raw=True)
+
+
+def in_latest_request(function: Callable[_P, _R]) -> Callable[_P, _R]:
+    """``function`` run in an empty context, as in a thread people start themselves: what it
+    sends goes out as part of the request the kernel handles now (or handled last).
+
+    For job callbacks. A job ends on its own time, usually while another cell runs
+    (``job.wait()``), and its context would give the parent of the cell that started it.
+    Front ends route comm messages and display updates by their ids whatever the parent;
+    nbclient (so nbconvert --execute, papermill) keeps only the messages of the cell it is
+    running: it would drop the update, and the saved file keep the pending note and the
+    widget state of the start.
+    """
+
+    @functools.wraps(function)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        return contextvars.Context().run(function, *args, **kwargs)
+
+    return run

@@ -45,7 +45,7 @@ from ._form import SECTION_OF, controls_for
 from ._form_load import explicit_fields, load
 from ._html import code_block, count_html, error_html, escape, mark, row, styled, stylesheet
 from ._media_field import MediaField
-from ._slots import StaticSlot, show_widget
+from ._slots import StaticSlot, in_latest_request, show_widget
 from .job_view import job_widget
 
 __all__ = ["Builder"]
@@ -200,7 +200,7 @@ class Builder(W.VBox):  # type: ignore[misc]
         job = jobs.generate(request, new=new)
         self.jobs.append(job)
         self.job_slot.children = (job_widget(job),)
-        job.on_change(self._job_changed)
+        job.on_change(in_latest_request(self._job_changed))
         self._job_changed(job)
         if not self.controls.seed_lock.value:
             self.randomize_seed()

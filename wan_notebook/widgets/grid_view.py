@@ -31,7 +31,7 @@ from ..display import (
 from ..request.catalog import FORMATS
 from ..request.models import VideoRequest
 from ._args import check_type, int_list, str_list
-from ._slots import StaticSlot, show_static, show_widget
+from ._slots import StaticSlot, in_latest_request, show_static, show_widget
 from .seed_grid import SeedGrid
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ class GridView:
         self._pick_callbacks: list[Callable[[Job | None], Any]] = []
         self.grid.on_pick(self._picked_in_browser)
         for job in self.jobs:
-            job.on_change(self._update)
+            job.on_change(in_latest_request(self._update))
         self._update(None)
 
     # ----- the winner ----------------------------------------------------------------------

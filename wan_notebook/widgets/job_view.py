@@ -28,7 +28,7 @@ from ..display import (
     short_error,
     static_html,
 )
-from ._slots import StaticSlot, show_static, show_widget
+from ._slots import StaticSlot, in_latest_request, show_static, show_widget
 from .player import Player
 from .progress import ProgressCard
 
@@ -59,7 +59,7 @@ class JobView:
         self.box.add_class("wan-job")
         self._slot: StaticSlot | None = None
         self._shown_results = False
-        job.on_change(self._update)
+        job.on_change(in_latest_request(self._update))
         self._update(job)
 
     def display(self) -> None:
