@@ -40,3 +40,13 @@ def test_the_slot_is_pending_then_filled_in_place(shell: InteractiveShell) -> No
     assert pending.data["text/plain"] == "not finished when saved"
     assert filled.update and filled.transient == pending.transient  # the same output
     assert filled.data == {"text/html": "<p>the video</p>", "text/plain": "Wan 2.6 job: done"}
+
+
+def test_a_progress_card_shown_alone_says_a_sentence_and_keeps_its_repr() -> None:
+    from wan_notebook.widgets import ProgressCard
+
+    card = ProgressCard(seed=7, task_uuid="1a2b3c4d-0000")
+    data, _ = card._repr_mimebundle_()
+    assert data["text/plain"] == "Wan 2.6 job card 1a2b3c4d, seed 7: live view (kernel needed)"
+    assert data[WIDGET_VIEW]["model_id"] == card.model_id and data["text/html"] == ""
+    assert repr(card) == "ProgressCard(status='queued', seed=7)"  # nbval compares reprs

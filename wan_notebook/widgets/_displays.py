@@ -14,7 +14,6 @@ from typing import Any
 from ..display import (
     browser_urls,
     live_sentence,
-    poster_data_uri,
     result_sentence,
     static_result_html,
 )
@@ -52,7 +51,6 @@ def show_result(result: Any) -> None:
         cost=result.cost if result.cost is not None else -1.0,
         width=result.width or 0,
         height=result.height or 0,
-        poster=poster_data_uri(path) or "",
     )
     player.add_class("wan-live")
     show_widget(player, live_sentence(f"Wan 2.6 result {path.name}", [result.seed]))

@@ -24,7 +24,14 @@ from IPython.display import display
 
 from ..display import pending_html
 
-__all__ = ["StaticSlot", "in_latest_request", "show_static", "show_widget", "widget_bundle"]
+__all__ = [
+    "StaticSlot",
+    "in_latest_request",
+    "show_static",
+    "show_widget",
+    "widget_bundle",
+    "with_sentence",
+]
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 _P = ParamSpec("_P")
@@ -33,7 +40,11 @@ _R = TypeVar("_R")
 
 def widget_bundle(widget: Any, text: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """The widget's own display bundle, with ``text`` as its plain text and an empty HTML."""
-    shown = widget._repr_mimebundle_()
+    return with_sentence(widget._repr_mimebundle_(), text)
+
+
+def with_sentence(shown: Any, text: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A widget's ``_repr_mimebundle_`` result with ``text`` and an empty HTML put in."""
     data, metadata = shown if isinstance(shown, tuple) else (shown, {})
     data = {**data, "text/plain": text, "text/html": ""}
     return data, dict(metadata or {})

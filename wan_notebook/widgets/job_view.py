@@ -24,7 +24,6 @@ from ..display import (
     frame_width,
     job_sentence,
     live_sentence,
-    poster_data_uri,
     short_error,
     static_html,
 )
@@ -135,7 +134,8 @@ def player_for(job: Job, result: Result) -> Player:
         width=result.width or 0,
         height=result.height or 0,
         download_name=path.name,
-        poster=poster_data_uri(path) or "",
+        # No poster: the player preloads, so it shows the sharp first frame at once; the
+        # saved preview's tiny poster would stay, blurred, until Play.
     )
 
 
