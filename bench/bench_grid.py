@@ -245,10 +245,12 @@ def main() -> None:
         copies = sorted(p.name for p in media.glob("*.tile*.mp4"))
 
     print(
-        f"preview copies made: {len(copies)} ({', '.join(sorted(set(c.split('.')[1] for c in copies)))})"
+        f"preview copies made: {len(copies)}"
+        f" ({', '.join(sorted({c.split('.')[1] for c in copies}))})"
     )
     print(
-        f"{'run':<10}{'ready s':>9}{'frames':>8}{'dropped':>9}{'dropped %':>11}{'MB loaded':>11}{'of files':>10}  widths"
+        f"{'run':<10}{'ready s':>9}{'frames':>8}{'dropped':>9}{'dropped %':>11}"
+        f"{'MB loaded':>11}{'of files':>10}  widths"
     )
     for name, r in results.items():
         print(

@@ -38,7 +38,7 @@ that renders real, clearly labelled preview clips on your machine. Set a key (`%
 the same cells go to Runware.
 """),
     code("%load_ext wan_notebook"),
-    md("`%wan status` tells where requests go and what is running."),
+    md("`%wan status` tells where requests go, and lists every job of this session."),
     code("%wan status"),
     md("""
 ## A first video
@@ -57,6 +57,11 @@ result = job.results[0]
 print(job.status, result.seed, f"{result.width}x{result.height}", f"{result.duration:.1f} s")
 assert (job.status, result.width, result.height) == ("done", 1280, 720)
 """),
+    md("""
+A job is a Python object too (`wan_notebook.generate()` makes one). As the last line of a
+cell, or with `display(job)`, it shows as its card and player, as the cell above did.
+"""),
+    code("job"),
     md("""
 ## Variables in prompts, and dry runs
 
@@ -410,7 +415,7 @@ nothing is billed, which suits classrooms, CI and demos.
 %load_ext wan_notebook
 %wan config backend=local
 """),
-    md("`%wan status` says where requests go and what is running."),
+    md("`%wan status` says where requests go, and lists every job of this session."),
     code("%wan status"),
     code("""
 import wan_notebook

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from tests.samples import png_bytes, wav_bytes
-from wan_notebook import VideoRequest
+from wan_notebook import InvalidRequestError, VideoRequest
 from wan_notebook._cell import (
     FlagError,
     fill_prompt,
@@ -122,3 +122,17 @@ def test_python_form_rebuilds_the_same_request() -> None:
     code = request_to_python(request).replace("job = wan_notebook.generate(request)", "")
     exec(compile(code, "<as-code>", "exec"), namespace)  # noqa: S102 - our own generated code
     assert namespace["request"].canonical() == request.canonical()
+
+
+def test_size_problems_name_the_flag_and_keep_the_api_parameter() -> None:
+    """Issue 12, finding 9: the person typed --size, not width and height."""
+    with pytest.raises(InvalidRequestError) as info:
+        parse_cell("--size 1000x1000 --duration 7", "a fox").request()
+    messages = [p.message for p in info.value.problems]
+    assert messages[-1].startswith("--size 1000x1000: not a Wan 2.6 size; use one of 1280x720")
+    assert "duration=7: allowed: 5, 10, 15 (seconds)" in messages
+    assert sorted(info.value.parameters) == ["duration", "width"], "tools still see the field"
+    assert len(messages) == 2, "width and height: said once, as --size"
+    with pytest.raises(InvalidRequestError) as info:
+        parse_cell("--size big", "a fox").request()
+    assert [p.message.split(":")[0] for p in info.value.problems] == ["--size big"]

@@ -10,8 +10,10 @@ import pytest
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 
+from tests.tex_checks import dollars_mathjax_would_read
 from wan_notebook import InvalidRequestError, settings
 from wan_notebook.display import DryRun
+from wan_notebook.request.catalog import ALLOWED_SIZES
 
 
 @pytest.fixture
@@ -129,3 +131,59 @@ def test_budget_subcommand_sets_the_cap(ip: InteractiveShell) -> None:
 def test_unknown_subcommand_is_a_usage_error(ip: InteractiveShell) -> None:
     with pytest.raises(UsageError, match="unknown subcommand"):
         ip.run_line_magic("wan", "frobnicate")
+
+
+# ---- issue 12 ----------------------------------------------------------------------------
+
+
+def test_cell_help_lists_every_size_once_at_one_indentation(ip: InteractiveShell) -> None:
+    """Finding 7: it sent people to %wan --help for sizes that were not there."""
+    doc = ip.find_cell_magic("wan").__doc__
+    assert "see %wan --help" not in doc
+    for size in ALLOWED_SIZES:
+        assert doc.count(size) == 1, size
+    intro = doc.split("usage:")[0].strip().splitlines()
+    assert all(not line.startswith(" ") for line in intro), "the docstring's own indent is gone"
+    assert doc.count("Generate a Wan 2.6 video") == 1
+    assert "the cell body is the prompt" in intro[0]
+
+
+def test_a_cell_with_no_body_says_the_body_is_the_prompt(
+    ip: InteractiveShell, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Finding 7: IPython answered "Did you mean the line magic %wan?"."""
+    for cell in ("%%wan --size 1280x720", "%%wan --size 1280x720\n", "%%wan\n  \n"):
+        assert not ip.run_cell(cell).success
+        out = capsys.readouterr()
+        text = out.out + out.err
+        assert "the cell body is the prompt" in text and "line magic" not in text, cell
+    # %%wan? still asks for help, and a line magic is still a line magic.
+    assert "%%wan" in ip.find_cell_magic("wan").__doc__
+    assert ip.run_cell("%wan help").success
+
+
+def test_status_lists_the_session_or_says_it_is_idle_in_one_line(
+    ip: InteractiveShell, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Finding 8: it listed only running jobs, and an empty table when idle."""
+    from wan_notebook.jobs import _job
+
+    monkeypatch.setattr(_job, "_session", [])
+    shown = ip.run_line_magic("wan", "status")
+    assert "<table" not in shown.data and repr(shown).endswith("No jobs in this session yet.")
+
+
+def test_budget_and_cost_are_text_not_tex(ip: InteractiveShell) -> None:
+    """Finding 2: "$0.00 ... $0.40" was typeset as TeX in Notebook 7."""
+    shown = ip.run_line_magic("wan", "budget 0.4")
+    assert "$0.40" in shown.data and dollars_mathjax_would_read(shown.data) == []
+    ip.run_line_magic("wan", "budget off")
+
+
+def test_size_errors_name_the_flag_as_typed(ip: InteractiveShell) -> None:
+    """Finding 9: the error said width='1000x1000', which nobody typed."""
+    with pytest.raises(InvalidRequestError) as info:
+        ip.run_cell_magic("wan", "--size 1000x1000", "x")
+    text = str(info.value)
+    assert "--size 1000x1000: not a Wan 2.6 size; use one of 1280x720, " in text
+    assert "width" not in text

@@ -13,9 +13,9 @@ import shlex
 import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
-from .errors import FlagError
+from .errors import FlagError, InvalidRequestError, Problem
 from .request import catalog
 from .request.models import VideoRequest
 
@@ -41,10 +41,21 @@ def _seed_list(text: str) -> list[int]:
     return seeds
 
 
+def _sizes_help() -> str:
+    by_tier = [
+        f"{tier}: " + ", ".join(f"{w}x{h}" for (r, _), (w, h) in catalog.SIZES.items() if r == tier)
+        for tier in catalog.RESOLUTIONS
+    ]
+    return "WIDTHxHEIGHT; " + "; ".join(by_tier)
+
+
+def _formatter(prog: str) -> argparse.HelpFormatter:
+    # A fixed width: the kernel's terminal width says nothing about the pager or the page.
+    return argparse.HelpFormatter(prog, width=92, max_help_position=24)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(
-        prog="%%wan", add_help=False, description="Generate a Wan 2.6 video from the cell's text."
-    )
+    p = _Parser(prog="%%wan", add_help=False, formatter_class=_formatter)
     a = p.add_argument
     a("--seed", type=int, help="seed 0-2147483647 (random when absent)")
     a(
@@ -55,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     a("--n", type=int, help="N variations with different seeds, shown in a grid")
     a("--results", type=int, help="numberResults: 1-4 results from one task")
     a("--duration", type=int, help="seconds: 5, 10 or 15")
-    a("--size", help="WIDTHxHEIGHT, e.g. 1280x720 (see %%wan --help for the ten sizes)")
+    a("--size", help=_sizes_help())
     a("--resolution", help="720p or 1080p (aspect follows --aspect or the frame image)")
     a("--aspect", help="16:9, 9:16, 1:1, 4:3 or 3:4")
     a("--negative", help="negative prompt")
@@ -112,7 +123,71 @@ class CellArgs:
 
     def request(self, defaults: Mapping[str, Any] | None = None) -> VideoRequest:
         merged = {**(defaults or {}), **self.fields}
-        return VideoRequest.build(self.prompt, **merged)
+        try:
+            return VideoRequest.build(self.prompt, **merged)
+        except InvalidRequestError as exc:
+            raise as_typed(exc, self.fields) from None
+
+
+# API parameters a flag sets under another name: the error should say what the person typed.
+_TYPED_AS: Final = {"width": "size", "height": "size", "size": "size"}
+
+
+@dataclass(frozen=True)
+class FlagProblem(Problem):
+    """A request problem told in the words of the cell: ``--size 1000x1000: ...``.
+
+    ``parameter`` stays the API's name (so tools that read problems still find it); only the
+    message names the flag and the value as typed.
+    """
+
+    flag: str = ""
+    typed: str = ""
+
+    @property
+    def message(self) -> str:
+        return f"{self.flag} {self.typed}: {self.allowed}"
+
+
+def replace_problem(problem: Problem, *, allowed: str, flag: str, typed: str) -> FlagProblem:
+    """``problem`` as a ``FlagProblem`` that names ``flag`` and the value ``typed``."""
+    return FlagProblem(
+        parameter=problem.parameter,
+        value=typed,
+        allowed=allowed,
+        code=problem.code,
+        allowed_values=problem.allowed_values,
+        also=problem.also,
+        flag=flag,
+        typed=typed,
+    )
+
+
+def as_typed(exc: InvalidRequestError, fields: Mapping[str, Any]) -> InvalidRequestError:
+    """``exc`` with its size problems naming ``--size`` and the text typed after it."""
+    if "size" not in fields:
+        return exc
+    typed = str(fields["size"])
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for problem in exc.problems:
+        name = _TYPED_AS.get(problem.parameter)
+        if name is None:
+            problems.append(problem)
+            continue
+        if problem.value is None or name in seen:
+            continue  # "give width and height": they were given, as --size; said once
+        seen.add(name)
+        values = problem.allowed_values
+        allowed = (
+            "not a Wan 2.6 size; use one of " + ", ".join(map(str, values))
+            if values
+            else problem.allowed
+        )
+        problems.append(replace_problem(problem, allowed=allowed, flag=f"--{name}", typed=typed))
+    error = InvalidRequestError(problems)
+    error.hint = exc.hint
+    return error
 
 
 _PLACEHOLDER = re.compile(r"(\{\{)|(\}\})|\{([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\}")
@@ -261,6 +336,4 @@ def request_to_python(request: VideoRequest) -> str:
     )
 
 
-ALLOWED_HELP = (
-    "sizes: " + ", ".join(catalog.ALLOWED_SIZES) + "; durations: 5, 10, 15; formats: MP4, WEBM, MOV"
-)
+ALLOWED_HELP = "Line commands (%wan status, %wan budget, ...): %wan help."

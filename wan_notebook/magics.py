@@ -4,30 +4,39 @@ The cell magic validates and submits, shows the live view and returns at once: t
 on the kernel's loop while other cells run. ``--wait`` blocks; ``-o NAME`` binds the job.
 Errors stay short: flag problems are one-line ``UsageError``s, request and API problems
 render through ``WanError._render_traceback_`` and still stop "Run All".
+
+``%load_ext`` also registers how jobs, groups and results made in Python display (as their
+live views, ``display._hooks``) and an input transformer that lets a ``%%wan`` cell with no
+body reach the magic, which says the body is the prompt (IPython itself would suggest the
+line magic). Nothing heavy is imported until a cell uses them.
 """
 
 from __future__ import annotations
 
 import getpass
+import inspect
 import json
+import re
 import shlex
 from typing import Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class, no_var_expand
-from IPython.display import HTML, JSON
+from IPython.display import JSON
 from traitlets import Bool, Dict, Float, Unicode
 
 from . import _cell as magic_args
 from . import settings
 from ._cell import CellArgs
+from .display import Shown
+from .display import _hooks as display_hooks
 from .errors import FlagError
 
 _HELP_SUBCOMMANDS = """\
 %wan config [key=value ...]   show or change settings (backend, base_url, media_dir, ...)
 %wan login                    enter the Runware API key (never echoed or saved)
 %wan logout                   forget the key for this session (back to the local engine)
-%wan status                   jobs of this session and where requests go
+%wan status                   every job of this session, and where requests go
 %wan history [text]           gallery of stored results (filter by prompt text)
 %wan recover                  fetch results of tasks a crashed kernel left behind
 %wan budget [USD|off]         show or set this session's spending cap
@@ -70,11 +79,12 @@ class WanMagics(Magics):
     @no_var_expand
     @cell_magic
     def wan(self, line: str, cell: str) -> Any:
-        """Generate a Wan 2.6 video from the cell's text (the positive prompt).
+        """Generate a Wan 2.6 video: the cell body is the prompt, the flags set the rest.
 
-        {name} and {name.attr} in the text are filled from the notebook's variables;
+        {name} and {name.attr} in the prompt are filled from the notebook's variables;
         {{ and }} give literal braces; --raw turns filling off. Media flags take a path, a
-        URL, an upload UUID or $variable (bytes, a PIL image or a Path).
+        URL, an upload UUID or $variable (bytes, a PIL image or a Path). --seeds, --n and
+        --results show a synchronized grid.
         """
         args = self._parse(line, cell)
         defaults = {"include_cost": self.include_cost, **self.defaults}
@@ -103,7 +113,10 @@ class WanMagics(Magics):
 
     def _parse(self, line: str, cell: str) -> CellArgs:
         if not cell.strip():
-            raise UsageError("%%wan needs a prompt in the cell body (see %%wan?)")
+            raise UsageError(
+                "%%wan needs a prompt: the cell body is the prompt. Write it on the lines"
+                " under %%wan (see %%wan?)."
+            )
         namespace = self.shell.user_ns if self.shell is not None else {}
         try:
             return magic_args.parse_cell(line, cell, namespace)
@@ -157,11 +170,17 @@ class WanMagics(Magics):
                 "no key entered; still using " + settings.get_settings().resolved_backend
             )
         settings.configure(api_key=key, backend="auto")
-        return HTML("Key set for this session (not saved). Requests now go to <b>Runware</b>.")
+        return Shown(
+            "Key set for this session (not saved). Requests now go to <b>Runware</b>.",
+            "Key set for this session (not saved). Requests now go to Runware.",
+        )
 
     def _sub_logout(self, rest: list[str]) -> Any:
         settings.configure(api_key=None)
-        return HTML("Key forgotten. Requests go to the <b>local engine</b>.")
+        return Shown(
+            "Key forgotten. Requests go to the <b>local engine</b>.",
+            "Key forgotten. Requests go to the local engine.",
+        )
 
     def _sub_status(self, rest: list[str]) -> Any:
         from .display import status_view
@@ -179,7 +198,8 @@ class WanMagics(Magics):
 
         group = jobs.recover()
         if len(group) == 0:
-            return HTML("Nothing to recover: every journaled task has an outcome.")
+            text = "Nothing to recover: every journaled task has an outcome."
+            return Shown(text, text)
         show_group(group)
         return None
 
@@ -234,24 +254,50 @@ def _float_arg(value: str, name: str) -> float:
 
 
 def _patch_help() -> None:
-    # %%wan? shows the flags next to the docstring, like magic_arguments would.
+    # %%wan? shows the flags under the docstring, like magic_arguments would; both at the same
+    # indentation (the docstring's own is removed), the description said once.
     doc = WanMagics.wan.__doc__ or ""
     if "usage:" not in doc:
-        flags = magic_args.PARSER.format_help()
-        WanMagics.wan.__doc__ = f"{doc}\n{flags}\n{magic_args.ALLOWED_HELP}\n"
+        flags = magic_args.PARSER.format_help().strip()
+        WanMagics.wan.__doc__ = f"{inspect.cleandoc(doc)}\n\n{flags}\n\n{magic_args.ALLOWED_HELP}\n"
 
 
 _patch_help()
 
+# "%%wan" then nothing (or blank lines): IPython stops such a cell before any magic runs.
+_EMPTY_WAN_CELL = re.compile(r"%%wan(?:[ \t][^\n]*)?\n?(?:[ \t]*\n)*[ \t]*")
+
+
+def _empty_body_to_magic(lines: list[str]) -> list[str]:
+    """Give a body-less ``%%wan`` cell a blank body, so the magic explains what is missing."""
+    text = "".join(lines)
+    if _EMPTY_WAN_CELL.fullmatch(text) and not text.rstrip().endswith("?"):
+        return [lines[0].rstrip("\n") + "\n", " \n"]
+    return lines
+
+
+def _show_lazily(obj: Any) -> None:
+    # Imported when a job is first shown, not at %load_ext (the widgets are the heavy part).
+    from .widgets._displays import show
+
+    show(obj)
+
 
 def load(ipython: Any) -> None:
     ipython.register_magics(WanMagics)
+    display_hooks.register(ipython, _show_lazily)
+    cleanup = ipython.input_transformers_cleanup
+    if _empty_body_to_magic not in cleanup:
+        cleanup.append(_empty_body_to_magic)
 
 
 def unload(ipython: Any) -> None:
     registry = ipython.magics_manager.magics
     for kind in ("cell", "line"):
         registry[kind].pop("wan", None)
+    display_hooks.unregister(ipython)
+    if _empty_body_to_magic in ipython.input_transformers_cleanup:
+        ipython.input_transformers_cleanup.remove(_empty_body_to_magic)
     from . import jobs
 
     jobs.shutdown_quietly()

@@ -332,7 +332,7 @@ class FakeJobs:
 
     def generate(self, request: VideoRequest, new: bool = False) -> Any:
         self.requests.append((request, new))
-        return types.SimpleNamespace(request=request)
+        return types.SimpleNamespace(request=request, done=False, on_change=lambda cb: cb)
 
 
 @pytest.fixture

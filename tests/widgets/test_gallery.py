@@ -364,3 +364,28 @@ def test_export_buttons_write_a_folder_per_export(gallery: HistoryGallery, tmp_p
 def test_history_wrong_types_name_the_argument(kwargs: dict[str, Any], named: str) -> None:
     with pytest.raises(TypeError, match=rf"history\(\): {named} must be"):
         history(**kwargs)
+
+
+# ----- saved with the notebook (issue 12) ---------------------------------------------------
+
+
+def test_a_shown_gallery_leaves_a_static_copy_of_what_it_shows(
+    gallery: HistoryGallery, filled: Filled, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    from tests.tex_checks import dollars_mathjax_would_read
+
+    monkeypatch.chdir(filled.media.parent)
+    InteractiveShell.instance()
+    gallery.text.value = "fox"  # the copy shows what the gallery shows: these three
+    with capture_output() as captured:
+        gallery._ipython_display_()
+    live, static = (o.data for o in captured.outputs)
+    assert live["text/plain"] == "Wan 2.6 history gallery: live view (kernel needed)"
+    html = static["text/html"]
+    assert static["text/plain"] == "Wan 2.6 history: 3 stored videos"
+    assert html.count("<video ") == 3 and html.count('preload="none"') == 3
+    assert "two fox cubs playing" in html and "a lighthouse" not in html
+    assert 'src="wan_media/' in html and dollars_mathjax_would_read(html) == []

@@ -1,31 +1,47 @@
-"""A finished job as plain HTML, and the URLs a browser loads its media files from.
+"""The parts of every static output, and the URLs a browser loads media files from.
 
-``static_html`` is written under a job's live view when the job ends (see
-``widgets.job_view``), so a saved notebook reopened without widget state, an nbconvert export
-or GitHub still show the result. Its styles are inline on purpose: those renderers drop
-stylesheets, and the output must stand alone.
+A static output (``_fallback``) is written under each live view, so a saved notebook
+reopened without widget state, an nbconvert export or GitHub still show the result. Styles
+are inline on purpose: those renderers drop stylesheets, and the output must stand alone.
+Every video is ``preload="none"`` with a small poster: while the live view is on screen its
+hidden static copy loads nothing.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import os
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 from urllib.parse import quote
 
 from .._text import shorten
-from ._posters import poster_data_uri
+from ._markup import DEAD_WIDGET_STYLE, NO_TEX, escape, money
+from ._posters import POSTER_BYTES, POSTER_SIDE, poster_data_uri
+from ._sentences import relative_path
 
 if TYPE_CHECKING:
-    from ..jobs import Job
     from ..store import Result
 
-__all__ = ["browser_urls", "short_error", "static_html"]
+__all__ = [
+    "CAPTION_STYLE",
+    "FRAME_MAX_HEIGHT",
+    "FRAME_MAX_WIDTH",
+    "browser_urls",
+    "figure_html",
+    "frame_width",
+    "pending_html",
+    "short_error",
+    "static_block",
+    "video_figure",
+]
 
-_PROMPT_SHOWN = 300
+FRAME_MAX_WIDTH: Final = 640  # px: a landscape video, and the live card above it
+FRAME_MAX_HEIGHT: Final = 640  # px: a portrait video is narrowed to stay this tall
+_PROMPT_SHOWN: Final = 300
+CAPTION_STYLE: Final = "font:12px/1.5 sans-serif;opacity:.75"
 
 
 # ----- where the browser finds a media file ------------------------------------------------
@@ -71,6 +87,17 @@ def browser_urls(path: Path) -> tuple[str, str]:
     return relative, ""
 
 
+# ----- sizes -----------------------------------------------------------------------------------
+
+
+def frame_width(width: int | None, height: int | None, *, limit: int = FRAME_MAX_WIDTH) -> int:
+    """Display width in px of a video: ``limit`` wide, or narrower so it is at most
+    ``FRAME_MAX_HEIGHT`` tall (a portrait clip is not letterboxed in a landscape box)."""
+    if not width or not height:
+        return limit
+    return max(1, min(limit, round(FRAME_MAX_HEIGHT * width / height)))
+
+
 # ----- a finished job ------------------------------------------------------------------------
 
 
@@ -82,41 +109,77 @@ def short_error(error: BaseException | None) -> str:
     return " ".join(text[:4])[:400]
 
 
-def static_html(job: Job) -> str:
-    """Poster, video tag and metadata of a finished job, in plain HTML (a few KB)."""
-    parts = [f'<div class="wan-static" data-wan-task="{html.escape(job.task_uuid)}">']
-    for result in job.results:
-        if result.path is not None:
-            parts.append(_static_result(job, result))
-    if job.error is not None:
-        parts.append(
-            f'<div style="color:#b00020">{html.escape(str(job.error).splitlines()[0])}</div>'
-        )
-    parts.append("</div>")
-    return "".join(parts)
+def static_block(inner: str, *, task: str = "", extra_class: str = "") -> str:
+    """The one wrapper of every static output: hides a dead widget just above it (see
+    ``DEAD_WIDGET_STYLE``), and keeps MathJax away from its prices."""
+    data = f' data-wan-task="{escape(task)}"' if task else ""
+    classes = " ".join(c for c in ("wan-static", extra_class, NO_TEX) if c)
+    return f'{DEAD_WIDGET_STYLE}<div class="{classes}"{data}>{inner}</div>'
 
 
-def _static_result(job: Job, result: Result) -> str:
-    path = Path(result.path or "")
-    try:
-        src = os.path.relpath(path, Path.cwd())
-    except ValueError:
-        src = str(path)
-    src_attr = html.escape(Path(src).as_posix(), quote=True)
-    poster = poster_data_uri(path) or ""
-    poster_img = f'<img src="{poster}" alt="video poster" style="max-width:100%">' if poster else ""
-    meta = " · ".join(_meta_bits(job, result))
-    shown = shorten(job.request.positive_prompt, _PROMPT_SHOWN)
-    return (
-        '<figure style="margin:4px 0;max-width:640px">'
-        f'<video src="{src_attr}" poster="{poster}" controls loop muted playsinline '
-        f'preload="metadata" style="width:100%;max-width:640px">{poster_img}</video>'
-        f'<figcaption style="font:12px sans-serif;opacity:.8">{html.escape(meta)} · '
-        f'<a href="{src_attr}" download>download</a><br>{html.escape(shown)}</figcaption></figure>'
+def pending_html(text: str, *, task: str = "") -> str:
+    """What a static slot says before its job ends (seen only in a notebook saved meanwhile)."""
+    return static_block(f'<div style="{CAPTION_STYLE}">{escape(text)}</div>', task=task)
+
+
+def figure_html(
+    result: Result,
+    *,
+    engine: str = "",
+    prompt: str = "",
+    width: str | None = None,
+    poster_side: int = POSTER_SIDE,
+    poster_bytes: int = POSTER_BYTES,
+    caption: Iterable[str] | None = None,
+) -> str:
+    """One result as a ``<figure>``: poster, ``<video preload="none">`` and a caption.
+
+    ``width`` is a CSS width (default: ``frame_width`` of the video, in px); ``caption``
+    replaces the default one (seed, duration, size, cost, engine).
+    """
+    bits = list(caption) if caption is not None else _meta_bits(result, engine)
+    return video_figure(
+        Path(result.path or ""),
+        size=(result.width or 0, result.height or 0),
+        caption=bits,
+        prompt=prompt,
+        width=width,
+        poster_side=poster_side,
+        poster_bytes=poster_bytes,
     )
 
 
-def _meta_bits(job: Job, result: Result) -> list[str]:
+def video_figure(
+    path: Path,
+    *,
+    size: tuple[int, int] = (0, 0),
+    caption: Iterable[str] = (),
+    prompt: str = "",
+    width: str | None = None,
+    poster_side: int = POSTER_SIDE,
+    poster_bytes: int = POSTER_BYTES,
+) -> str:
+    """A video file as a ``<figure>`` (see ``figure_html``); ``size`` is (width, height)."""
+    src_attr = escape(relative_path(path), quote=True)
+    poster = poster_data_uri(path, width=poster_side, max_bytes=poster_bytes) or ""
+    w, h = size
+    shown = f"{frame_width(w, h)}px" if width is None else width
+    # A poster gives the box its shape; without one, the video's size does.
+    ratio = f"aspect-ratio:{w}/{h};" if w and h and not poster else ""
+    meta = " · ".join(escape(b) for b in caption if b)
+    link = f'<a href="{src_attr}" download>download</a>'
+    words = f"<br>{escape(shorten(prompt, _PROMPT_SHOWN))}" if prompt else ""
+    return (
+        f'<figure style="margin:4px 0;width:{shown};max-width:100%">'
+        f'<video src="{src_attr}" poster="{poster}" controls loop muted '
+        f'preload="none" style="display:block;width:100%;{ratio}background:#000;'
+        f'border-radius:6px"></video>'
+        f'<figcaption style="{CAPTION_STYLE}">{meta}{" · " if meta else ""}{link}{words}'
+        "</figcaption></figure>"
+    )
+
+
+def _meta_bits(result: Result, engine: str) -> list[str]:
     bits = []
     if result.seed is not None:
         bits.append(f"seed {result.seed}")
@@ -124,8 +187,7 @@ def _meta_bits(job: Job, result: Result) -> list[str]:
         bits.append(f"{result.duration:.1f} s")
     if result.width and result.height:
         bits.append(f"{result.width}x{result.height}")
-    if result.cost is not None:
-        bits.append(f"${result.cost:.2f}")
-    if job.engine:
-        bits.append(job.engine)
+    bits.append(money(result.cost))
+    if engine:
+        bits.append(engine)
     return bits

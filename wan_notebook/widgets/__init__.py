@@ -9,10 +9,14 @@ The three anywidgets share one front-end bundle built from ``js/`` into ``static
 public entry points ``Builder`` (``builder``), ``GridView``/``grid``/``compare``
 (``grid_view``) and ``history`` (``gallery``) are imported from their modules, which
 ``wan_notebook`` loads lazily.
+
+Loading this package in IPython also registers how jobs, groups and results display
+(``_displays``): as their live views, like ``%%wan`` shows them.
 """
 
 from .._status import JOB_STATUSES
 from ._base import WanWidget, bundle_available
+from ._displays import register_displays as _register_displays
 from .job_view import JobView, job_widget, player_for, show_job
 from .player import Player
 from .progress import ProgressCard
@@ -31,3 +35,5 @@ __all__ = [
     "player_for",
     "show_job",
 ]
+
+_register_displays()

@@ -16,6 +16,7 @@ from typing import Any, Final
 
 import ipywidgets as W
 
+from ..display import no_tex
 from ..errors import Problem
 from ..request import catalog
 from ._html import escape, note, row, styled
@@ -155,26 +156,22 @@ class Controls:
 
 def make_controls() -> Controls:
     """A fresh set of controls, each with its ``wan-builder-<name>`` class."""
-    wide = W.Layout(width="100%")
     return Controls(
-        prompt=_b(W.Textarea(placeholder="Describe the video…", rows=4, layout=wide), "prompt"),
+        prompt=_b(W.Textarea(placeholder="Describe the video…", rows=4, layout=_wide()), "prompt"),
         prompt_count=_b(W.HTML(), "prompt-count"),
         negative=_b(
-            W.Textarea(placeholder="Negative prompt (optional)", rows=2, layout=wide), "negative"
+            W.Textarea(placeholder="Negative prompt (optional)", rows=2, layout=_wide()), "negative"
         ),
         negative_count=_b(W.HTML(), "negative-count"),
-        size_mode=_b(W.ToggleButtons(options=SIZE_MODES, value="size"), "size-mode"),
+        size_mode=_b(_toggles(SIZE_MODES, "size", "auto"), "size-mode"),
         resolution=_b(
             W.Dropdown(options=catalog.RESOLUTIONS, value="720p", layout=W.Layout(width="90px")),
             "size",
         ),
-        aspect=_b(W.ToggleButtons(options=catalog.ASPECTS, value=catalog.DEFAULT_ASPECT), "aspect"),
+        aspect=_b(_toggles(catalog.ASPECTS, catalog.DEFAULT_ASPECT, "52px"), "aspect"),
         size_label=_b(W.HTML(), "size-label"),
         duration=_b(
-            W.ToggleButtons(
-                options=[(f"{d} s", d) for d in catalog.DURATIONS],
-                value=catalog.DEFAULT_DURATION,
-            ),
+            _toggles([(f"{d} s", d) for d in catalog.DURATIONS], catalog.DEFAULT_DURATION, "60px"),
             "duration",
         ),
         seed=_b(W.IntText(value=random_seed(), layout=W.Layout(width="140px")), "seed"),
@@ -188,22 +185,22 @@ def make_controls() -> Controls:
             W.Button(description="🎲", tooltip="new random seed", layout=W.Layout(width="44px")),
             "seed-random",
         ),
-        shot=_b(W.ToggleButtons(options=catalog.SHOT_TYPES, value="single"), "shot"),
+        shot=_b(_toggles(catalog.SHOT_TYPES, "single", "72px"), "shot"),
         native_audio=_b(_checkbox(True, "native audio"), "native-audio"),
         extend=_b(_checkbox(True, "prompt extension"), "extend"),
         image=MediaField("image", "image"),
         ref_videos=MediaField("video", "ref-videos", multiple=True),
         audio_input=MediaField("audio", "audio-input"),
-        fmt=_b(W.ToggleButtons(options=catalog.OUTPUT_FORMATS, value="MP4"), "format"),
+        fmt=_b(_toggles(catalog.OUTPUT_FORMATS, "MP4", "64px"), "format"),
         quality=_b(
             W.IntSlider(value=95, min=catalog.QUALITY_RANGE[0], max=catalog.QUALITY_RANGE[1]),
             "quality",
         ),
-        n=_b(W.ToggleButtons(options=[1, 2, 3, 4], value=1), "n"),
+        n=_b(_toggles([1, 2, 3, 4], 1, "44px"), "n"),
         safety=_b(W.Dropdown(options=catalog.SAFETY_MODES, value="none"), "safety"),
         include_cost=_b(_checkbox(True, "include cost"), "include-cost"),
-        webhook=_b(W.Text(placeholder="https://… (optional)", layout=wide), "webhook"),
-        upload_to=_b(W.Text(placeholder="https://… (optional)", layout=wide), "upload-to"),
+        webhook=_b(W.Text(placeholder="https://… (optional)", layout=_filling()), "webhook"),
+        upload_to=_b(W.Text(placeholder="https://… (optional)", layout=_filling()), "upload-to"),
         ttl=_b(W.IntText(value=0, layout=W.Layout(width="140px")), "ttl"),
         generate=_b(
             W.Button(description="Generate", button_style="primary", icon="play"), "generate"
@@ -217,6 +214,23 @@ def make_controls() -> Controls:
         cell_code=_b(W.HTML(), "cell-code"),
         python_code=_b(W.HTML(), "python-code"),
     )
+
+
+def _wide() -> Any:
+    # A Layout per control, never one shared: the red outline of an invalid control is set
+    # on its layout, and a shared one outlined every control that held it.
+    return W.Layout(width="100%")
+
+
+def _filling() -> Any:
+    # The rest of its row, beside the label (width 100% would wrap it under the label).
+    return W.Layout(flex="1 1 320px", width="auto")
+
+
+def _toggles(options: Sequence[Any], value: Any, button_width: str) -> Any:
+    """Toggle buttons as wide as their words (ipywidgets gives each 148 px, which pushed the
+    aspect buttons onto a row of their own)."""
+    return W.ToggleButtons(options=options, value=value, style={"button_width": button_width})
 
 
 def _b(widget: Any, name: str) -> Any:
@@ -339,7 +353,8 @@ def shape_html(c: Controls) -> str:
 
 
 def cost_html(cost: float) -> str:
-    return f'<span title="list price, before any discount">≈ ${cost:.2f}</span>'
+    # Inside a no-TeX span: two prices on a page would otherwise be typeset as math.
+    return no_tex(f'<span title="list price, before any discount">≈ ${cost:.2f}</span>', tag="span")
 
 
 def summary_html(c: Controls) -> str:

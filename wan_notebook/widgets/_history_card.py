@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from .._text import shorten
-from ..display import browser_urls, poster_data_uri
+from ..display import NO_TEX, browser_urls, poster_data_uri
 from ..store import HistoryItem
 from ._html import escape
 from .player import Player
@@ -69,7 +69,7 @@ def card_html(item: HistoryItem) -> str:
         f'<img class="wan-history-thumb" src="{poster}" alt="">'
         f'<div class="wan-history-prompt" title="{escape(item.prompt, quote=True)}">'
         f"{escape(shorten(item.prompt, PROMPT_SHOWN))}</div>"
-        f'<div class="wan-history-meta">{escape(" · ".join(bits))}</div>'
+        f'<div class="wan-history-meta {NO_TEX}">{escape(" · ".join(bits))}</div>'
     )
 
 

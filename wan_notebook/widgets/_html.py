@@ -3,8 +3,9 @@
 The forms style their text with the classes of one stylesheet, ``STYLE``, rather than inline
 styles repeated in every string. Each form holds that sheet in a hidden ``stylesheet()``
 widget: the anywidget bundle's CSS is loaded only while one of its widgets is on the page,
-and a form is plain ipywidgets. Controls get stable CSS classes (``styled``); the browser
-tests find controls by them.
+and a form is plain ipywidgets. The sheet also hides a live form's static slot (its saved
+previews) while the form is on screen, as the bundle's CSS does for the anywidgets.
+Controls get stable CSS classes (``styled``); the browser tests find controls by them.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any, Final, TypeVar
 
 import ipywidgets as W
 
+from ..display import NO_TEX
 from ..errors import WanError
 
 __all__ = [
@@ -48,7 +50,8 @@ STYLE: Final = f"""<style>
   background: #222; border-radius: 4px; }}
 .wan-history-prompt {{ font-size: 13px; line-height: 1.3; margin: 4px 0;
   overflow-wrap: anywhere; }}
-.wan-history-meta {{ color: #666; font-size: 12px; }}
+.wan-history-meta {{ color: #666; font-size: 12px; line-height: 1.4; margin-bottom: 4px; }}
+.jp-OutputArea-child:has(.wan-live) ~ .jp-OutputArea-child .wan-static {{ display: none; }}
 </style>"""
 
 _T = TypeVar("_T")
@@ -111,4 +114,4 @@ def error_html(exc: BaseException) -> str:
     hint = getattr(exc, "hint", "")
     if hint:
         body += "<br>" + note(str(hint), css="wan-aside")
-    return f'<div class="wan-error">{body}</div>'
+    return f'<div class="wan-error {NO_TEX}">{body}</div>'

@@ -18,6 +18,10 @@ Usage::
 
 The controls and their layout are in ``_form.py``, the media inputs in ``_media_field.py``;
 this module wires them to the request: reading the form, loading a request into it, checking.
+
+Displayed in a cell, the form also leaves a static slot under itself (``_slots``): each video
+it generates is added there when it ends, so the notebook keeps a saved preview of it (a
+click handler cannot ``display()`` into the cell, but it can update an output it owns).
 """
 
 from __future__ import annotations
@@ -30,15 +34,18 @@ from pydantic import ValidationError
 
 from .._cell import request_to_cell, request_to_python
 from .._text import shorten
+from ..display import live_sentence, static_jobs_html
 from ..errors import InvalidRequestError, Problem
 from ..request import catalog
-from ..request.catalog import Aspect, Resolution
+from ..request.catalog import Resolution
 from ..request.models import VideoRequest
 from . import _form
 from ._args import check_type
-from ._form import DEFAULTS, SECTION_OF, Controls, controls_for
+from ._form import SECTION_OF, controls_for
+from ._form_load import explicit_fields, load
 from ._html import code_block, count_html, error_html, escape, mark, row, styled, stylesheet
 from ._media_field import MediaField
+from ._slots import StaticSlot, in_latest_request, show_widget
 from .job_view import job_widget
 
 __all__ = ["Builder"]
@@ -64,6 +71,7 @@ class Builder(W.VBox):  # type: ignore[misc]
         self._valid = False
         self._invalid_names: set[str] = set()
         self.jobs: list[Any] = []
+        self._slots: list[StaticSlot] = []
         self.job_slot = styled(W.VBox(), "builder-jobs")
         self.code_box = W.VBox(
             [c.cell_code, c.python_code], layout=W.Layout(display="none", width="100%")
@@ -87,6 +95,7 @@ class Builder(W.VBox):  # type: ignore[misc]
             layout=W.Layout(width="100%", max_width="900px"),
         )
         self.add_class("wan-builder")
+        self.add_class("wan-live")  # its static slot stays hidden while the form is shown
         self.title = title
         self._wire()
         if request is not None:
@@ -174,8 +183,8 @@ class Builder(W.VBox):  # type: ignore[misc]
         check_type("Builder.set_request()", "request", request, VideoRequest, "a VideoRequest")
         self._loading = True
         try:
-            _load(self.controls, request)
-            self._keep = _explicit_fields(request)
+            load(self.controls, request)
+            self._keep = explicit_fields(request)
         finally:
             self._loading = False
         self._refresh()
@@ -191,6 +200,8 @@ class Builder(W.VBox):  # type: ignore[misc]
         job = jobs.generate(request, new=new)
         self.jobs.append(job)
         self.job_slot.children = (job_widget(job),)
+        job.on_change(in_latest_request(self._job_changed))
+        self._job_changed(job)
         if not self.controls.seed_lock.value:
             self.randomize_seed()
         return job
@@ -202,6 +213,26 @@ class Builder(W.VBox):  # type: ignore[misc]
     def as_python(self) -> str:
         """The Python code that submits the form's request (raises if the form is invalid)."""
         return request_to_python(self.request)
+
+    def _ipython_display_(self) -> None:
+        show_widget(self, live_sentence("Wan 2.6 Builder form"))
+        self._slots.append(
+            StaticSlot("Wan 2.6 Builder form: run the cell to use it (it needs the kernel).")
+        )
+        if any(job.done for job in self.jobs):
+            self._fill_slots()
+
+    def _job_changed(self, job: Any) -> None:
+        if job.done:
+            self._fill_slots()
+
+    def _fill_slots(self) -> None:
+        done = [job for job in self.jobs if job.done]
+        noun = "video" if len(done) == 1 else "videos"
+        text = f"Wan 2.6 Builder form: {len(done)} generated {noun}, newest first"
+        html = static_jobs_html(self.jobs)
+        for slot in self._slots:
+            slot.fill(html, text)
 
     def __repr__(self) -> str:
         shown = shorten(self.controls.prompt.value.strip(), 40)
@@ -315,73 +346,3 @@ class Builder(W.VBox):  # type: ignore[misc]
         shown = _form.short_code
         c.cell_code.value = "<b>%%wan cell</b>" + code_block(shown(cell), "wan-builder-cell-pre")
         c.python_code.value = "<b>Python</b>" + code_block(shown(python), "wan-builder-python-pre")
-
-
-# ----- loading a request into the controls ---------------------------------------------------
-
-
-def _explicit_fields(request: VideoRequest) -> set[str]:
-    """The form fields with API defaults that this request sets explicitly."""
-    alibaba = request.alibaba
-    given = {
-        "duration": request.duration,
-        "shot": alibaba.shot_type,
-        "audio": alibaba.audio,
-        "extend": alibaba.prompt_extend,
-        "fmt": request.output_format,
-        "quality": request.output_quality,
-        "n": request.number_results,
-        "safety": request.safety,
-        "include_cost": request.include_cost,
-    }
-    return {name for name, value in given.items() if value is not None}
-
-
-def _load(c: Controls, request: VideoRequest) -> None:
-    c.prompt.value = request.positive_prompt
-    c.negative.value = request.negative_prompt or ""
-    _load_shape(c, request)
-    c.duration.value = request.seconds
-    if request.seed is not None:
-        c.seed.value = request.seed
-        c.seed_lock.value = True  # a loaded seed is the point of loading (e.g. a grid winner)
-    else:
-        c.seed_lock.value = False
-    alibaba = request.alibaba
-    c.shot.value = alibaba.shot_type or DEFAULTS["shot"]
-    c.native_audio.value = DEFAULTS["audio"] if alibaba.audio is None else alibaba.audio
-    c.extend.value = DEFAULTS["extend"] if alibaba.prompt_extend is None else alibaba.prompt_extend
-    inputs = request.inputs
-    c.image.set_values([request.frame_image] if request.frame_image else [])
-    c.ref_videos.set_values(list(inputs.reference_videos or []) if inputs else [])
-    c.audio_input.set_values([inputs.audio] if inputs and inputs.audio else [])
-    c.fmt.value = request.output_format or DEFAULTS["fmt"]
-    c.quality.value = request.output_quality or DEFAULTS["quality"]
-    c.n.value = request.results
-    c.safety.value = _safety_mode(request)
-    c.include_cost.value = request.include_cost is not False
-    c.webhook.value = request.webhook_url or ""
-    c.upload_to.value = request.upload_endpoint or ""
-    c.ttl.value = request.ttl or 0
-
-
-def _load_shape(c: Controls, request: VideoRequest) -> None:
-    if request.width is not None and request.height is not None:
-        preset: tuple[Resolution, Aspect] = catalog.SIZE_PRESET[(request.width, request.height)]
-        c.resolution.value, c.aspect.value = preset
-        c.size_mode.value = "size"
-    elif request.resolution is not None:
-        c.resolution.value = request.resolution
-        c.size_mode.value = "resolution"
-    else:
-        c.size_mode.value = "auto"
-
-
-def _safety_mode(request: VideoRequest) -> str:
-    # The form offers modes only; checkContent=true means the API's "fast" mode.
-    safety = request.safety
-    if safety is None:
-        return str(DEFAULTS["safety"])
-    if safety.mode is not None:
-        return safety.mode
-    return "fast" if safety.check_content else "none"

@@ -19,12 +19,14 @@ from typing import Any, Final
 import ipywidgets as W
 
 from .._text import shorten
+from ..display import history_sentence, live_sentence, static_history_html
 from ..errors import InvalidRequestError
 from ..request.models import VideoRequest
 from ..store import HistoryItem, Store, export_history, history_items
 from ._args import check_type
 from ._history_card import card_html, item_player
 from ._html import error_html, escape, mark, note, styled, stylesheet
+from ._slots import show_static, show_widget
 from .builder import Builder
 from .job_view import job_widget
 
@@ -128,6 +130,7 @@ class HistoryGallery(W.VBox):  # type: ignore[misc]
             layout=W.Layout(width="100%"),
         )
         self.add_class("wan-history")
+        self.add_class("wan-live")  # its static copy stays hidden while it is shown
         for control in (self.text, self.since, self.max_cost):
             control.observe(self._on_filter, names="value")
         self.more.on_click(lambda _button: self._show_more())
@@ -273,6 +276,12 @@ class HistoryGallery(W.VBox):  # type: ignore[misc]
 
     def __repr__(self) -> str:
         return f"HistoryGallery(shown={len(self._matching())}, total={len(self.items)})"
+
+    def _ipython_display_(self) -> None:
+        # The gallery, then its static copy (filled at once: its entries are all stored).
+        show_widget(self, live_sentence("Wan 2.6 history gallery"))
+        shown = self.filtered
+        show_static(static_history_html(shown), history_sentence(shown))
 
 
 def stored_request(item: HistoryItem, *, seed: int | None = None) -> VideoRequest:

@@ -4,7 +4,10 @@
 runs every prompt with every seed and labels rows and columns. Both show a ``SeedGrid``
 widget (``seed_grid.py``: the anywidget itself, which knows nothing of jobs) whose "Pick" is
 readable here as ``view.picked`` (the winning Job) and can be loaded into a Builder with
-``view.builder()``.
+``view.builder()``. A job with several results (``numberResults``) gets one tile per result.
+
+Under the grid a static slot (``_slots.StaticSlot``) receives a static copy of the grid, with
+its labels, seeds and costs, once every job has ended.
 """
 
 from __future__ import annotations
@@ -13,22 +16,32 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from IPython.display import HTML, display
+from IPython.display import display
 
 from .._status import TERMINAL_STATUSES
 from .._text import shorten
-from ..display import browser_urls, short_error, static_html
+from ..display import (
+    StaticTile,
+    browser_urls,
+    group_sentence,
+    live_sentence,
+    short_error,
+    static_grid_html,
+)
 from ..request.catalog import FORMATS
 from ..request.models import VideoRequest
 from ._args import check_type, int_list, str_list
+from ._slots import StaticSlot, in_latest_request, show_static, show_widget
 from .seed_grid import SeedGrid
 
 if TYPE_CHECKING:
     from ..jobs import Job, JobGroup
+    from ..store import Result
 
 __all__ = ["GridView", "compare", "grid", "show_group"]
 
 _ROW_LABEL = 48  # characters of a prompt shown as a row heading
+_RESULT_SEP = "#"  # a tile key "<taskUUID>#<n>": result n of a job with several
 
 
 class GridView:
@@ -47,11 +60,11 @@ class GridView:
         self._positions = list(positions) if positions else [(0, i) for i in range(len(self.jobs))]
         self.grid = SeedGrid(row_labels=list(row_labels), col_labels=list(col_labels))
         self.grid.add_class("wan-live")
-        self._fallback: Any = None
+        self._slot: StaticSlot | None = None
         self._pick_callbacks: list[Callable[[Job | None], Any]] = []
         self.grid.on_pick(self._picked_in_browser)
         for job in self.jobs:
-            job.on_change(self._update)
+            job.on_change(in_latest_request(self._update))
         self._update(None)
 
     # ----- the winner ----------------------------------------------------------------------
@@ -59,19 +72,30 @@ class GridView:
     @property
     def picked(self) -> Job | None:
         """The job whose tile was picked in the browser (or set here)."""
-        key = self.grid.picked
-        return next((j for j in self.jobs if j.task_uuid == key), None)
+        task, _, _ = self.grid.picked.partition(_RESULT_SEP)
+        return next((j for j in self.jobs if j.task_uuid == task), None)
 
     @picked.setter
     def picked(self, job: Job | None) -> None:
-        self.grid.picked = job.task_uuid if job is not None else ""
+        self.grid.picked = self._keys(job)[0] if job is not None else ""
+
+    @property
+    def picked_result(self) -> Result | None:
+        """The result whose tile was picked (one of several results of a job, too)."""
+        job = self.picked
+        if job is None or not job.results:
+            return None
+        _, _, index = self.grid.picked.partition(_RESULT_SEP)
+        number = int(index) if index.isdigit() else 0
+        return job.results[min(number, len(job.results) - 1)]
 
     @property
     def picked_seed(self) -> int | None:
         job = self.picked
         if job is None:
             return None
-        return job.results[0].seed if job.results else job.request.seed
+        result = self.picked_result
+        return result.seed if result is not None else job.request.seed
 
     def on_pick(self, callback: Callable[[Job | None], Any]) -> None:
         """Call ``callback(job)`` when a tile is picked in the browser."""
@@ -119,29 +143,78 @@ class GridView:
     # ----- display ---------------------------------------------------------------------------
 
     def _ipython_display_(self) -> None:
-        display(self.grid)
-        self._fallback = display(HTML(""), display_id=True)
+        seeds = [job.request.seed for job in self.jobs]
+        show_widget(self.grid, live_sentence(f"Wan 2.6 grid of {self._videos()} videos", seeds))
+        if self._ended():
+            self._update(None)
+            show_static(*self._static())
+            return
+        self._slot = StaticSlot(
+            "This grid had not finished when the notebook was saved; run the cell again"
+            " (stored results are reused)."
+        )
         self._update(None)
 
-    def _update(self, _job: Job | None) -> None:
-        self.grid.tiles = [
-            self._tile(j, p) for j, p in zip(self.jobs, self._positions, strict=True)
-        ]
-        if self._fallback is not None and all(j.status in TERMINAL_STATUSES for j in self.jobs):
-            self._fallback.update(HTML("".join(static_html(j) for j in self.jobs)))
-            self._fallback = None
+    def _videos(self) -> int:
+        return sum(job.request.results for job in self.jobs)
 
-    def _tile(self, job: Job, position: tuple[int, int]) -> dict[str, Any]:
-        result = next((r for r in job.results if r.path is not None), None)
+    def _ended(self) -> bool:
+        return all(job.status in TERMINAL_STATUSES for job in self.jobs)
+
+    def _update(self, _job: Job | None) -> None:
+        self.grid.tiles = [tile for tile, _ in self._tiles()]
+        if self._slot is not None and self._ended():
+            self._slot.fill(*self._static())
+            self._slot = None
+
+    def _static(self) -> tuple[str, str]:
+        """The grid's static copy (HTML) and its sentence."""
+        static = [StaticTile(t["row"], t["col"], job, r) for t, (job, r) in self._tiles()]
+        html = static_grid_html(
+            static,
+            row_labels=self.grid.row_labels,
+            col_labels=self.grid.col_labels,
+            prompt=self._shared_prompt(),
+        )
+        return html, group_sentence(self.jobs)
+
+    def _shared_prompt(self) -> str:
+        prompts = {job.request.positive_prompt for job in self.jobs}
+        return prompts.pop() if len(prompts) == 1 else ""
+
+    def _keys(self, job: Job) -> list[str]:
+        count = job.request.results
+        if count == 1:
+            return [job.task_uuid]
+        return [f"{job.task_uuid}{_RESULT_SEP}{i}" for i in range(count)]
+
+    def _tiles(self) -> list[tuple[dict[str, Any], tuple[Job, Result | None]]]:
+        out = []
+        for job, (row, col) in zip(self.jobs, self._positions, strict=True):
+            results = [r for r in job.results if r.path is not None]
+            keys = self._keys(job)
+            for i, key in enumerate(keys):
+                result = results[i] if i < len(results) else None
+                position = (row, col * len(keys) + i)
+                out.append((self._tile(job, key, result, position), (job, result)))
+        return out
+
+    def _tile(
+        self, job: Job, key: str, result: Result | None, position: tuple[int, int]
+    ) -> dict[str, Any]:
         src, fallback = browser_urls(Path(result.path)) if result and result.path else ("", "")
         seed = result.seed if result and result.seed is not None else job.request.seed
+        if result is not None and result.cost is not None:
+            cost = result.cost
+        else:
+            cost = job.cost / job.request.results if job.cost is not None else -1.0
         return {
-            "key": job.task_uuid,
+            "key": key,
             "seed": seed,
             "prompt": job.request.positive_prompt,
             "status": job.status,
             "progress": job.progress if job.progress is not None else -1.0,
-            "cost": job.cost if job.cost is not None else -1.0,
+            "cost": cost,
             "src": src,
             "fallback_src": fallback,
             "mime": FORMATS[job.request.output_format or "MP4"][1],

@@ -1,9 +1,14 @@
-"""JobView: one job's live view, a progress card that becomes a player per result.
+"""JobView: one job's live view, a progress card that becomes a player when the job is done.
 
-When the job ends, a static HTML output (``display.static_html``: poster, ``<video>`` tag,
-metadata) is written under the live view too, so a saved notebook reopened without widget
-state, an nbconvert export or GitHub still show the result; while the live widget is on
-screen, the bundle's CSS hides that duplicate.
+Once done, card and player read as one piece: the same width (a portrait clip narrows both,
+instead of sitting letterboxed in a landscape box), the card keeps status, engine, time and
+cost, and the player the video, seed, size and prompt, so nothing is said twice. A job with
+several results (``--results 2``) is shown as a synchronized grid instead
+(``grid_view.show_group``).
+
+Under the live view a static slot (``_slots.StaticSlot``) receives the job's static fallback
+when it ends, so a saved notebook reopened without widget state, an nbconvert export or
+GitHub still show the result; while the live widget is on screen, the bundle's CSS hides it.
 """
 
 from __future__ import annotations
@@ -12,10 +17,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
-from IPython.display import HTML, display
 
 from .._status import TERMINAL_STATUSES
-from ..display import browser_urls, poster_data_uri, short_error, static_html
+from ..display import (
+    browser_urls,
+    frame_width,
+    job_sentence,
+    live_sentence,
+    short_error,
+    static_html,
+)
+from ._slots import StaticSlot, in_latest_request, show_static, show_widget
 from .player import Player
 from .progress import ProgressCard
 
@@ -25,9 +37,11 @@ if TYPE_CHECKING:
 
 __all__ = ["JobView", "job_widget", "player_for", "show_job"]
 
+_GAP = "6px 0 0 0"  # between the card and the player
+
 
 class JobView:
-    """A progress card bound to a job, replaced by players when the job is done."""
+    """A progress card bound to a job, joined by a player when the job is done."""
 
     def __init__(self, job: Job) -> None:
         self.job = job
@@ -41,17 +55,28 @@ class JobView:
         self.card.on_cancel(job.cancel)
         self.box = W.VBox([self.card])
         self.box.add_class("wan-live")
-        self._fallback: Any = None
+        self.box.add_class("wan-job")
+        self._slot: StaticSlot | None = None
         self._shown_results = False
-        job.on_change(self._update)
+        job.on_change(in_latest_request(self._update))
         self._update(job)
 
     def display(self) -> None:
-        display(self.box)
-        # An empty output now, filled with the static fallback when the job ends.
-        self._fallback = display(HTML(""), display_id=True)
+        """Show the live view and, under it, the slot for the static fallback."""
+        show_widget(self.box, live_sentence(f"Wan 2.6 job {self.job.task_uuid[:8]}", self._seeds()))
         if self.job.status in TERMINAL_STATUSES:
+            show_static(static_html(self.job), job_sentence(self.job))
+            return
+        self._slot = StaticSlot(
+            f"Wan 2.6 job {self.job.task_uuid[:8]} had not finished when this notebook was saved;"
+            " run the cell again (the result is reused if it was stored).",
+            task=self.job.task_uuid,
+        )
+        if self.job.status in TERMINAL_STATUSES:  # it ended while the slot was being made
             self._finish()
+
+    def _seeds(self) -> list[int | None]:
+        return [r.seed for r in self.job.results] or [self.job.request.seed]
 
     def _update(self, job: Job) -> None:
         card = self.card
@@ -64,7 +89,7 @@ class JobView:
             card.cost = job.cost if job.cost is not None else -1.0
             card.cached = bool(job.cached)
             card.error = short_error(job.error)
-            if job.results and job.results[0].seed is not None:
+            if job.results and job.results[0].seed is not None and not self._shown_results:
                 card.seed = job.results[0].seed
         if job.status in TERMINAL_STATUSES:
             self._finish()
@@ -73,10 +98,25 @@ class JobView:
         if not self._shown_results and self.job.results:
             self._shown_results = True
             players = [player_for(self.job, r) for r in self.job.results if r.path is not None]
-            self.box.children = (self.card, *players)
-        if self._fallback is not None and self.job.status in ("done", "failed"):
-            self._fallback.update(HTML(static_html(self.job)))
-            self._fallback = None
+            if players:
+                self._merge(players)
+        if self._slot is not None:
+            self._slot.fill(static_html(self.job), job_sentence(self.job))
+            self._slot = None
+
+    def _merge(self, players: list[Player]) -> None:
+        width = min(frame_width(p.width, p.height) for p in players)
+        for player in players:
+            player.cost = -1.0  # the card above shows it
+            player.layout.width = f"{width}px"
+            player.layout.max_width = "100%"
+            player.layout.margin = _GAP
+        with self.card.hold_sync():
+            self.card.prompt = ""  # the player shows it, with the seed
+            self.card.seed = None
+        self.card.layout.width = f"{width}px"
+        self.card.layout.max_width = "100%"
+        self.box.children = (self.card, *players)
 
 
 def player_for(job: Job, result: Result) -> Player:
@@ -94,12 +134,21 @@ def player_for(job: Job, result: Result) -> Player:
         width=result.width or 0,
         height=result.height or 0,
         download_name=path.name,
-        poster=poster_data_uri(path) or "",
+        # No poster: the player preloads, so it shows the sharp first frame at once; the
+        # saved preview's tiny poster would stay, blurred, until Play.
     )
 
 
-def show_job(job: Job) -> JobView:
-    """Display a job's live view (and, when it ends, its static fallback) in this cell."""
+def show_job(job: Job) -> Any:
+    """Display a job's live view (and, when it ends, its static fallback) in this cell.
+
+    A job with several results shows as a synchronized grid (returns its ``GridView``).
+    """
+    if job.request.results > 1:
+        from ..jobs import JobGroup  # the jobs layer is below; imported only when needed
+        from .grid_view import show_group
+
+        return show_group(JobGroup([job]))
     view = JobView(job)
     view.display()
     return view
@@ -111,4 +160,9 @@ def job_widget(job: Job) -> Any:
     ``JobView.box``, not ``show_job``: a click handler must not call ``display()``, whose
     output would go to the log console; the form or gallery puts the box in its own slot.
     """
+    if job.request.results > 1:
+        from ..jobs import JobGroup
+        from .grid_view import GridView
+
+        return GridView(JobGroup([job])).grid
     return JobView(job).box

@@ -8,7 +8,9 @@ from typing import Any
 import traitlets
 
 from .._status import JOB_STATUSES, LIVE_STATUSES
+from ..display import live_sentence
 from ._base import WanWidget
+from ._slots import with_sentence
 
 __all__ = ["ProgressCard"]
 
@@ -81,6 +83,11 @@ class ProgressCard(WanWidget):
         super().__init__(**kwargs)
         self._cancel_callbacks: list[CancelCallback] = []
         self.on_msg(self._handle_message)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        # Shown on its own: a sentence for text views, not the repr (which nbval compares).
+        what = f"Wan 2.6 job card {self.task_uuid[:8]}".rstrip()
+        return with_sentence(super()._repr_mimebundle_(**kwargs), live_sentence(what, [self.seed]))
 
     @traitlets.validate("progress")
     def _clamp_progress(self, proposal: dict[str, Any]) -> float:
