@@ -34,6 +34,7 @@ class Settings:
     poll_min: float = 0.25  # WAN_POLL_MIN: shortest gap between polls
     poll_max: float = 5.0  # WAN_POLL_MAX: longest gap between polls
     request_timeout: float = 60.0  # seconds per HTTP request
+    download_stall_s: float = 30.0  # WAN_DOWNLOAD_STALL_S: under 64 KB in this long = a stall
     max_attempts: int = 6  # tries per HTTP request on 408/429/5xx and network faults
     backoff_base: float = 0.5  # seconds: first retry waits up to this (full jitter, x2 per try)
     backoff_max: float = 30.0  # seconds: cap of one retry wait (a Retry-After may ask for more)
@@ -104,6 +105,7 @@ def from_env() -> Settings:
         ("WAN_LOCAL_DELAY", "local_delay"),
         ("WAN_POLL_MIN", "poll_min"),
         ("WAN_POLL_MAX", "poll_max"),
+        ("WAN_DOWNLOAD_STALL_S", "download_stall_s"),
     ):
         number = _float_env(env)
         if number is not None:

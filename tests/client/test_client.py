@@ -298,3 +298,15 @@ def test_client_repr_shows_no_key() -> None:
     client = AsyncRunwareClient("http://fake.test/v1", KEY)
     assert KEY not in repr(client)
     assert KEY not in json.dumps(settings.get_settings().public(), default=str)
+
+
+async def test_an_error_naming_no_task_beside_a_200_leaves_the_submit_unconfirmed(
+    wan: Wan,
+) -> None:
+    loose = {"errors": [{"code": "internalError", "message": "something, somewhere"}]}
+    fake = FakeRunware(before=[lambda request, tasks: httpx.Response(200, json=loose)])
+    task = _task()
+    outcome = (await _client(fake).submit([task]))[task["taskUUID"]]
+    assert outcome == Accepted(task["taskUUID"], confirmed=False)  # not failed: ask the API
+    refused = FakeRunware(before=[lambda request, tasks: httpx.Response(400, json=loose)])
+    assert not isinstance((await _client(refused).submit([task]))[task["taskUUID"]], Accepted)

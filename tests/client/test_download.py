@@ -1,8 +1,10 @@
-"""Downloads: atomic, resumed with Range, never a half-written file, the key only to the API."""
+"""Downloads: atomic, resumed with Range, bounded stalls, checked files, the key only to the API."""
 
 from __future__ import annotations
 
 import hashlib
+import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
@@ -11,9 +13,12 @@ import pytest
 from tests.client.test_client import KEY
 from tests.fake_runware import FakeRunware
 from wan_notebook.client._client import AsyncRunwareClient
+from wan_notebook.client._download import file_matches
+from wan_notebook.client._media_check import ExpectedVideo
 from wan_notebook.errors import NetworkError
 
 if TYPE_CHECKING:
+    from tests.client.conftest import MediaHost
     from tests.wan_fixtures import Wan
 
 
@@ -112,3 +117,115 @@ async def test_download_of_the_wrong_type_says_which_argument(wan: Wan) -> None:
     client = AsyncRunwareClient("http://fake.test/v1", KEY, transport=FakeRunware().transport())
     with pytest.raises(TypeError, match="dest must be a Path"):
         await client.download("http://cdn.test/a.mp4", "a.mp4")  # type: ignore[arg-type]
+
+
+# ----- stalls (a loopback host that trickles or stops) -------------------------------------
+
+
+async def test_a_trickling_body_ends_as_a_stall_within_the_stall_time(
+    wan: Wan, media_host: MediaHost
+) -> None:
+    wan.use(download_stall_s=0.4, max_attempts=1)
+    url = media_host.serve("/v/clip.mp4", b"v" * 100_000, chunk=1, pause=0.05)  # 20 B/s
+    client = AsyncRunwareClient("http://fake.test/v1", KEY)
+    started = time.monotonic()
+    with pytest.raises(NetworkError, match="stalled") as caught:
+        await client.download(url, wan.media_dir / "clip.mp4")
+    assert time.monotonic() - started < 2.0  # the stall time, not 100 000 s
+    assert _recoverable(caught.value)
+    assert list(wan.media_dir.iterdir()) == []  # no half-written file
+
+
+async def test_a_stalled_download_resumes_with_range_and_completes(
+    wan: Wan, media_host: MediaHost
+) -> None:
+    wan.use(download_stall_s=0.3, max_attempts=3)
+    body = bytes(range(256)) * 1000  # 256 KB
+    url = media_host.serve("/v/clip.mp4", body, stall_after=100_000)
+    client = AsyncRunwareClient("http://fake.test/v1", KEY)
+    path, digest, size = await client.download(url, wan.media_dir / "clip.mp4")
+    assert path.read_bytes() == body and size == len(body)
+    assert digest == hashlib.sha256(body).hexdigest()
+    first, second = media_host.requests
+    assert "Range" not in first
+    assert second["Range"] == "bytes=131072-"  # two 64 KB chunks arrived before the stall
+
+
+async def test_a_slow_but_steady_download_is_no_stall(wan: Wan, media_host: MediaHost) -> None:
+    wan.use(download_stall_s=0.5, max_attempts=1)
+    body = b"s" * (400 * 1024)
+    url = media_host.serve("/v/clip.mp4", body, chunk=64 * 1024, pause=0.2)  # 2 s in all
+    client = AsyncRunwareClient("http://fake.test/v1", KEY)
+    _, _, size = await client.download(url, wan.media_dir / "clip.mp4")
+    assert size == len(body)
+
+
+# ----- checked files -----------------------------------------------------------------------
+
+
+async def test_an_html_page_served_as_the_video_is_rejected_and_kept_aside(
+    wan: Wan, media_host: MediaHost
+) -> None:
+    page = b"<!DOCTYPE html><html><body>Access denied</body></html>" * 50
+    url = media_host.serve("/v/clip.mp4", page, content_type="text/html")
+    client = AsyncRunwareClient("http://fake.test/v1", KEY)
+    dest = wan.media_dir / "clip.mp4"
+    with pytest.raises(NetworkError, match="not the video asked for") as caught:
+        await client.download(url, dest, expect=ExpectedVideo("MP4", 256, 144, 2.0))
+    assert _recoverable(caught.value)
+    assert not dest.exists()  # never served as a result
+    assert (wan.media_dir / ".rejected" / "clip.mp4").read_bytes() == page
+    assert sorted(p.name for p in wan.media_dir.iterdir()) == [".rejected"]
+
+
+async def test_a_video_of_the_wrong_size_is_rejected_and_a_second_one_kept_beside_it(
+    wan: Wan, media_host: MediaHost, videos: dict[str, Path]
+) -> None:
+    url = media_host.serve("/v/clip.mp4", videos["MP4"].read_bytes())
+    client = AsyncRunwareClient("http://fake.test/v1", KEY)
+    wrong = ExpectedVideo("MP4", 1280, 720, 2.0)
+    for _ in range(2):
+        with pytest.raises(NetworkError, match="video is 256x144, not 1280x720"):
+            await client.download(url, wan.media_dir / "clip.mp4", expect=wrong)
+    kept = sorted(p.name for p in (wan.media_dir / ".rejected").iterdir())
+    assert kept == ["clip.1.mp4", "clip.mp4"]
+
+
+async def test_the_video_asked_for_passes_its_check(
+    wan: Wan, media_host: MediaHost, videos: dict[str, Path]
+) -> None:
+    for fmt in ("MP4", "WEBM", "MOV"):
+        data = videos[fmt].read_bytes()
+        url = media_host.serve(f"/v/clip.{fmt}", data)
+        client = AsyncRunwareClient("http://fake.test/v1", KEY)
+        dest = wan.media_dir / f"clip.{fmt.lower()}"
+        _, digest, _ = await client.download(url, dest, expect=ExpectedVideo(fmt, 256, 144, 2.0))
+        assert dest.read_bytes() == data and digest == hashlib.sha256(data).hexdigest()
+
+
+async def test_a_result_of_the_local_engine_passes_its_check(wan: Wan, engine, api) -> None:  # type: ignore[no-untyped-def]
+    handle = engine()
+    task_uuid = api(handle).submit(width=960, height=960, duration=5)
+    (item,) = api(handle).wait(task_uuid)
+    client = AsyncRunwareClient(handle.base_url, handle.api_key)
+    dest = wan.media_dir / "clip.mp4"
+    expect = ExpectedVideo("MP4", 960, 960, 5.0)
+    await client.download(item["videoURL"], dest, expect=expect)
+    assert dest.stat().st_size > 10_000
+
+
+def test_file_matches_compares_the_recorded_sha256(tmp_path: Path) -> None:
+    path = tmp_path / "clip.mp4"
+    path.write_bytes(b"abc" * 1000)
+    digest = hashlib.sha256(b"abc" * 1000).hexdigest()
+    assert file_matches(path, digest) and file_matches(path, digest.upper(), size=3000)
+    path.write_bytes(b"abd" * 1000)  # same size, other bytes: a miss
+    assert not file_matches(path, digest)
+    assert not file_matches(path, digest, size=2999)
+    assert not file_matches(tmp_path / "gone.mp4", digest)
+
+
+def _recoverable(error: Exception) -> bool:
+    from wan_notebook.jobs._poller import RECOVERABLE
+
+    return isinstance(error, RECOVERABLE)

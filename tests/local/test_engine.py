@@ -125,6 +125,51 @@ def test_polling_an_unknown_task_is_task_not_found(tiny):
     assert response.json()["errors"][0]["code"] == "taskNotFound"
 
 
+# ----- getTaskDetails (Runware's "Task details") ---------------------------------------------
+
+
+def _details(tiny, *task_uuids: str) -> dict[str, Any]:
+    response = tiny.post([{"taskType": "getTaskDetails", "taskUUID": u} for u in task_uuids])
+    return response.json()
+
+
+def test_task_details_answer_the_task_as_sent_and_its_generations(tiny):
+    task_uuid = tiny.submit(seed=11, numberResults=2)
+    tiny.wait(task_uuid)
+    (item,) = _details(tiny, task_uuid)["data"]
+    assert item["taskType"] == "getTaskDetails" and item["taskUUID"] == task_uuid
+    (sent,) = item["request"]
+    assert sent["taskUUID"] == task_uuid and sent["seed"] == 11 and sent["numberResults"] == 2
+    results = item["response"]["data"]
+    assert [r["status"] for r in results] == ["success", "success"]
+    assert all(r["taskUUID"] == task_uuid for r in results)
+
+
+def test_task_details_of_a_refused_task_answer_its_errors(tiny):
+    task = video_task(duration=7)
+    assert tiny.post([task]).status_code == 400
+    (item,) = _details(tiny, task["taskUUID"])["data"]
+    assert item["request"] == [task]
+    assert item["response"]["errors"][0]["code"] == "unsupportedDuration"
+
+
+def test_task_details_of_an_unknown_task_is_an_error_naming_it(tiny):
+    known, unknown = tiny.submit(), str(uuid.uuid4())
+    body = _details(tiny, known, unknown)
+    assert [i["taskUUID"] for i in body["data"]] == [known]
+    (err,) = body["errors"]
+    assert err["code"] == "taskNotFound" and err["taskUUID"] == unknown
+    assert err["taskType"] == "getTaskDetails"
+
+
+def test_a_resend_that_conflicts_keeps_the_original_details(tiny):
+    task_uuid = tiny.submit(seed=3)
+    resent = video_task(taskUUID=task_uuid, seed=4)
+    assert tiny.post([resent]).json()["errors"][0]["code"] == "conflictTaskUUID"
+    (item,) = _details(tiny, task_uuid)["data"]
+    assert item["request"][0]["seed"] == 3 and "errors" not in item["response"]
+
+
 def test_include_cost_is_the_list_price_of_each_generation(tiny):
     items = tiny.wait(
         tiny.submit(width=1920, height=1080, duration=10, numberResults=2, includeCost=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
 import time
 import uuid
 
@@ -72,6 +73,67 @@ def test_engine_endpoints_need_the_key(engine):
     assert (
         httpx.post(f"{handle.root_url}/_engine/faults", json={}, trust_env=False).status_code == 401
     )
+
+
+# ----- the key before the body (finding 13) --------------------------------------------------
+
+
+def _raw(handle, head: bytes, body: bytes = b"", *, timeout: float = 5.0) -> bytes:
+    """Send a raw request over loopback; the whole answer until the server closes or pauses."""
+    host, port = handle.root_url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=timeout) as sock:
+        sock.sendall(head + body)
+        chunks = []
+        try:
+            while data := sock.recv(65536):
+                chunks.append(data)
+                if b"\r\n\r\n" in b"".join(chunks) and b'"errors"' in b"".join(chunks):
+                    break
+        except TimeoutError:
+            pass
+    return b"".join(chunks)
+
+
+def test_a_wrong_bearer_key_is_refused_before_the_body_is_read(engine):
+    handle = engine()
+    head = (
+        b"POST /v1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer wrong-key-0123\r\n"
+        b"Content-Length: 50000000\r\n\r\n"
+    )
+    started = time.monotonic()
+    answer = _raw(handle, head, b"[")  # 50 MB announced, one byte sent: never waited for
+    assert answer.startswith(b"HTTP/1.1 401")
+    assert b"invalidApiKey" in answer
+    assert time.monotonic() - started < 2.0
+
+
+def test_a_deeply_nested_body_without_a_key_is_401_not_a_dead_connection(engine):
+    handle = engine()
+    body = b"[" * 100_000 + b"]" * 100_000
+    response = httpx.post(handle.base_url, content=body, trust_env=False)
+    assert response.status_code == 401
+    assert response.json()["errors"][0]["code"] == "invalidApiKey"
+
+
+@pytest.mark.parametrize("depth", [33, 100_000])
+def test_a_deeply_nested_body_with_the_key_is_a_clear_400(tiny, depth):
+    body = b"[" * depth + b"]" * depth
+    response = tiny.client.post(tiny.handle.base_url, content=body)
+    assert response.status_code == 400
+    (err,) = response.json()["errors"]
+    assert err["code"] == "invalidRequestBody" and "nested deeper than 32" in err["message"]
+    assert tiny.post([{"taskType": "ping"}]).status_code == 200  # the engine lives on
+
+
+def test_the_authentication_task_is_found_without_decoding_the_rest(engine):
+    handle = engine()
+    auth = json.dumps({"taskType": "authentication", "apiKey": handle.api_key}).encode()
+    deep = b"[" * 50_000 + b"]" * 50_000
+    response = httpx.post(
+        handle.base_url, content=b"[" + auth + b"," + deep + b"]", trust_env=False
+    )
+    assert response.status_code == 400  # past the key: then the depth bound speaks
+    assert "nested deeper" in response.json()["errors"][0]["message"]
 
 
 # ----- bodies, connections, hooks -------------------------------------------------------------

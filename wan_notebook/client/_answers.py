@@ -4,15 +4,46 @@ The protocol notes (section 2) record two shapes for a failed generation: an ite
 ``errors`` array with ``status: "error"``, or a ``data`` item with ``status: "error"`` and a
 nested ``error`` object. Bodies also come as ``{"errors": [...]}``, a bare list, a single
 object, or ``{"error": {...}}``. ``parse_body`` accepts all of them.
+
+A number the API gets wrong never breaks an answer: a cost that is not a finite number >= 0
+(``"NaN"``, ``Infinity``, ``-5``, ``"abc"``) is read as unknown (None), with one warning per
+result, and a non-finite progress is dropped. ``TaskDetails`` is a ``getTaskDetails`` item.
 """
 
 from __future__ import annotations
 
+import logging
+import math
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic.alias_generators import to_camel
+
+log = logging.getLogger("wan_notebook.client._answers")
+
+_WARNED_LIMIT: Final = 1024
+_warned: set[tuple[object, ...]] = set()  # results already warned about (polls repeat them)
+
+
+def _finite(value: Any) -> float | None:
+    """``value`` as a finite float (numbers and numeric strings), else None."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _warn_once(key: tuple[object, ...], message: str, *args: object) -> None:
+    if key in _warned:
+        return
+    if len(_warned) >= _WARNED_LIMIT:
+        _warned.clear()
+    _warned.add(key)
+    log.warning(message, *args)
 
 
 class _Item(BaseModel):
@@ -37,6 +68,11 @@ class Processing(_Item):
     status: Literal["processing", "queued", "pending", "scheduled", "waiting"] = "processing"
     progress: float | None = None
 
+    @field_validator("progress", mode="before")
+    @classmethod
+    def _progress_or_none(cls, value: Any) -> float | None:
+        return _finite(value)
+
 
 class VideoResult(_Item):
     """A finished generation."""
@@ -49,6 +85,25 @@ class VideoResult(_Item):
     seed: int | None = None
     cost: float | None = None
     result_index: int | None = None
+
+    @field_validator("cost", mode="before")
+    @classmethod
+    def _cost_or_unknown(cls, value: Any, info: ValidationInfo) -> float | None:
+        """A cost that is not a finite number >= 0 is unknown: never NaN in a sidecar."""
+        if value is None:
+            return None
+        number = _finite(value)
+        if number is not None and number >= 0:
+            return number
+        task, video = info.data.get("task_uuid"), info.data.get("video_uuid")
+        _warn_once(
+            ("cost", task, video),
+            "task %s, video %s: the API sent cost %.40r, not a number >= 0; recorded as unknown",
+            task,
+            video,
+            value,
+        )
+        return None
 
     @property
     def key(self) -> str:
@@ -70,6 +125,63 @@ class ApiErrorItem(_Item):
 
 
 PollItem = Processing | VideoResult | ApiErrorItem
+
+
+def within_results(task_uuid: str, items: list[PollItem], limit: int) -> list[PollItem]:
+    """One task's poll items with at most ``limit`` (its ``numberResults``) distinct results:
+    those with ``resultIndex`` below the limit first, then in order of arrival. Extras are
+    left out with one warning per task (never downloaded, never paid for twice)."""
+    results = {i.key: i for i in items if isinstance(i, VideoResult)}
+    if len(results) <= limit:
+        return items
+
+    def rank(pair: tuple[int, VideoResult]) -> tuple[bool, int, int]:
+        order, item = pair
+        index = item.result_index
+        return (index is None or index >= limit, index or 0, order)
+
+    kept = {r.key for _, r in sorted(enumerate(results.values()), key=rank)[:limit]}
+    _warn_once(
+        ("extra", task_uuid),
+        "task %s: the API sent %d results for numberResults=%d; the extras are ignored",
+        task_uuid,
+        len(results),
+        limit,
+    )
+    return [i for i in items if not isinstance(i, VideoResult) or i.key in kept]
+
+
+class TaskDetails(_Item):
+    """A ``getTaskDetails`` answer: the task as it was sent and what the API answered.
+
+    Both are untyped in Runware's docs (their shape depends on the task type): ``request``
+    is the task array as sent, ``response`` an answer envelope (``data``/``errors``).
+    """
+
+    task_type: str = "getTaskDetails"
+    task_uuid: str = Field(alias="taskUUID")
+    request: list[dict[str, Any]] = []
+    response: dict[str, Any] = {}
+
+    @field_validator("request", mode="before")
+    @classmethod
+    def _as_list(cls, value: Any) -> Any:
+        return [value] if isinstance(value, Mapping) else value
+
+    @property
+    def rejection(self) -> ApiErrorItem | None:
+        """The error the API answered this task with when it refused it (a validation or
+        credit error at submit), if any; None when it took the task."""
+        try:
+            body = parse_body(self.response)
+        except ValueError:
+            return None
+        for err in body.errors:
+            mine = err.task_uuid in (None, self.task_uuid)
+            # A conflict is a resend of a task it has; a failed generation is no refusal.
+            if mine and err.code != "conflictTaskUUID" and err.status != "error":
+                return err
+        return None
 
 
 class Body(BaseModel):

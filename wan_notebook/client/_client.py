@@ -7,6 +7,11 @@ and then polled one task per request. Faults are retried by ``_retry``; a resent
 keeps its taskUUID, and ``conflictTaskUUID`` in answer means "already accepted"
 (``_outcomes`` reads each answer by kind of request).
 
+Polls and ``task_details`` are scoped: they return what each task's own items say, and
+raise ``PollRefused`` when the answer concerns the request as a whole (401, 402, 429 or 5xx
+after retries, a malformed body, an error naming no task). Downloads take what the file
+must be (``ExpectedVideo``) and check it before it becomes a result.
+
 The key goes only into the ``Authorization`` header of requests to the API's own origin;
 downloads from any other host (a CDN) never see it. The transport knows nothing of the
 journal: uploads are remembered through an ``UploadCache``, which the store implements.
@@ -17,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import hashlib
+import json
 import logging
 import ssl
 import uuid
@@ -34,18 +40,21 @@ from .._version import __version__
 from ..errors import APIError, NetworkError, Retryable, WanError
 from ..settings import Settings, get_settings
 from . import _retry as retry
-from ._answers import Body, PollItem, parse_body
+from ._answers import Body, PollItem, TaskDetails, parse_body
 from ._download import MAX_DOWNLOAD_BYTES, check_url
 from ._download import download as _download
+from ._media_check import ExpectedVideo
 from ._outcomes import (
     Accepted,
     Answer,
     SubmitOutcome,
+    details_groups,
     poll_groups,
     raise_request_level,
     submit_outcomes,
     upload_result,
 )
+from ._queries import Reader, chunks, query
 from ._upload import UPLOAD_MAX_AGE, UploadCache, upload_task
 
 # Accepted and SubmitOutcome are what submit() returns (defined with the answer readers).
@@ -54,11 +63,11 @@ __all__ = ["USER_AGENT", "Accepted", "AsyncRunwareClient", "SubmitOutcome", "clo
 log = logging.getLogger("wan_notebook.client._client")
 
 T = TypeVar("T")
+V = TypeVar("V")
 USER_AGENT: Final = f"wan-notebook/{__version__}"
 # Downloads at once per event loop. More gains nothing on one host and costs CPU: httpcore
 # scans every pooled connection for each request, so 64 parallel streams are quadratic.
 DOWNLOADS_AT_ONCE: Final = 8
-_SINGLE_POLL_CONCURRENCY: Final = 8
 
 _clients: weakref.WeakSet[AsyncRunwareClient] = weakref.WeakSet()
 
@@ -82,11 +91,6 @@ def origin(url: str) -> tuple[str, str]:
     return parts.scheme.lower(), parts.netloc.lower()
 
 
-def _chunks(items: Sequence[T], size: int) -> list[Sequence[T]]:
-    size = max(1, size)
-    return [items[i : i + size] for i in range(0, len(items), size)]
-
-
 class AsyncRunwareClient:
     """Speaks the Runware task protocol to ``base_url``; safe to share across event loops."""
 
@@ -108,7 +112,8 @@ class AsyncRunwareClient:
         self._by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopState] = (
             weakref.WeakKeyDictionary()
         )
-        self.batched_polls = True  # False once the server refused several getResponse tasks
+        # Task types the server refused several of in one request: asked one by one since.
+        self._unbatched: set[str] = set()
         _clients.add(self)
 
     def __repr__(self) -> str:
@@ -133,6 +138,11 @@ class AsyncRunwareClient:
             state = self._by_loop[loop] = _LoopState(http, asyncio.Semaphore(DOWNLOADS_AT_ONCE))
         return state
 
+    @property
+    def batched_polls(self) -> bool:
+        """False once the server refused several getResponse tasks in one request."""
+        return "getResponse" not in self._unbatched
+
     def _http(self) -> httpx.AsyncClient:
         return self._state().http
 
@@ -149,7 +159,11 @@ class AsyncRunwareClient:
     # ----- one POST ------------------------------------------------------------------------
 
     async def _post(
-        self, tasks: Sequence[Mapping[str, Any]], what: str, parse: Callable[[Answer], T]
+        self,
+        tasks: Sequence[Mapping[str, Any]],
+        what: str,
+        parse: Callable[[Answer], T],
+        attempts: int | None = None,
     ) -> T:
         """POST ``tasks`` with retries; ``parse`` runs inside each attempt, so an answer of
         the wrong shape is retried like a 5xx."""
@@ -165,7 +179,7 @@ class AsyncRunwareClient:
             if retry.is_retry_status(status):
                 raise retry.status_fault(response)
             try:
-                body = parse_body(response.json())
+                body = parse_body(json.loads(response.content, parse_constant=_constant))
             except ValueError as exc:
                 if status < 300:
                     raise Retryable("malformed", f"malformed answer: {exc}") from exc
@@ -178,7 +192,7 @@ class AsyncRunwareClient:
             except ValueError as exc:  # includes pydantic's ValidationError
                 raise Retryable("malformed", f"answer of the wrong shape: {exc}") from exc
 
-        return await retry.call(attempt, what=what, settings=self.settings)
+        return await retry.call(attempt, what=what, settings=self.settings, max_attempts=attempts)
 
     # ----- submit --------------------------------------------------------------------------
 
@@ -189,7 +203,7 @@ class AsyncRunwareClient:
         connection dropped answers ``conflictTaskUUID``: that counts as accepted.
         """
         out: dict[str, SubmitOutcome] = {}
-        for chunk in _chunks(tasks, self.settings.batch_size):
+        for chunk in chunks(tasks, self.settings.batch_size):
             uuids = [str(t["taskUUID"]) for t in chunk]
             try:
                 out.update(
@@ -203,49 +217,46 @@ class AsyncRunwareClient:
                 out.update(dict.fromkeys(uuids, exc))
         return out
 
-    # ----- poll ----------------------------------------------------------------------------
+    # ----- poll and task details -------------------------------------------------------
 
-    async def poll(self, task_uuids: Sequence[str]) -> dict[str, list[PollItem]]:
-        """The latest items of each task: one POST with one getResponse per task (in
-        batches), or one POST per task for servers that refuse batches."""
-        uuids = list(dict.fromkeys(task_uuids))
-        out: dict[str, list[PollItem]] = {}
-        if not self.batched_polls:
-            out.update(await self._poll_each(uuids))
-            return out
-        for chunk in _chunks(uuids, self.settings.batch_size):
-            if len(chunk) == 1:
-                out.update(await self._poll_each(chunk))
-                continue
-            grouped = await self._post(
-                [_get_response(u) for u in chunk],
-                f"poll of {len(chunk)} tasks",
-                functools.partial(poll_groups, chunk, batched=True),
-            )
-            if grouped is None:  # the server refused the batch
-                self.batched_polls = False
-                log.info("server refuses batched getResponse; polling one task per request")
-                out.update(await self._poll_each(chunk))
-            else:
-                out.update(grouped)
-        return out
+    async def poll(
+        self, task_uuids: Sequence[str], *, attempts: int | None = None
+    ) -> dict[str, list[PollItem]]:
+        """The latest items of each task (``[]``: the answer named it nowhere), from one
+        POST with one getResponse per task (in batches), or one POST per task for servers
+        that refuse batches.
 
-    async def _poll_each(self, uuids: Sequence[str]) -> dict[str, list[PollItem]]:
-        gate = asyncio.Semaphore(_SINGLE_POLL_CONCURRENCY)
+        Only items and errors that name a task are that task's. Raises ``PollRefused``
+        when the answer concerns the whole request (after ``attempts`` tries, default
+        ``settings.max_attempts``): no task's state follows from it; poll again later.
+        """
+        return await self._query("getResponse", poll_groups, task_uuids, attempts)
 
-        async def one(task_uuid: str) -> dict[str, list[PollItem]]:
-            async with gate:
-                grouped = await self._post(
-                    [_get_response(task_uuid)],
-                    "poll",
-                    functools.partial(poll_groups, [task_uuid], batched=False),
-                )
-            return grouped or {task_uuid: []}
+    async def task_details(
+        self, task_uuids: Sequence[str], *, attempts: int | None = None
+    ) -> dict[str, TaskDetails | None]:
+        """``getTaskDetails`` for each task: its ``TaskDetails`` (the request as sent and
+        the API's answer), or None where the API answered that it does not know the task
+        (an error naming it with a ``...NotFound`` code). Batched like ``poll``.
 
-        out: dict[str, list[PollItem]] = {}
-        for part in await asyncio.gather(*(one(u) for u in uuids)):
-            out.update(part)
-        return out
+        Anything less clear (another error, a task left out, 401/402/429/5xx, a server
+        without getTaskDetails) raises ``PollRefused``, never None: None alone means that
+        sending the task again cannot pay for it twice.
+        """
+        return await self._query("getTaskDetails", details_groups, task_uuids, attempts)
+
+    async def _query(
+        self, kind: str, reader: Reader[V], task_uuids: Sequence[str], attempts: int | None
+    ) -> dict[str, V]:
+        return await query(
+            self._post,
+            kind,
+            reader,
+            task_uuids,
+            attempts=attempts,
+            batch_size=self.settings.batch_size,
+            unbatched=self._unbatched,
+        )
 
     # ----- upload ---------------------------------------------------------------------------
 
@@ -287,17 +298,31 @@ class AsyncRunwareClient:
     # ----- download -------------------------------------------------------------------------
 
     async def download(
-        self, url: str, dest: Path, *, max_bytes: int = MAX_DOWNLOAD_BYTES
+        self,
+        url: str,
+        dest: Path,
+        *,
+        expect: ExpectedVideo | None = None,
+        rejected_dir: Path | None = None,
+        max_bytes: int = MAX_DOWNLOAD_BYTES,
     ) -> tuple[Path, str, int]:
         """Stream ``url`` into ``dest`` atomically; returns (path, sha256, size).
 
-        A complete file or none: see ``_download``. At most ``DOWNLOADS_AT_ONCE`` run at
-        once per event loop.
+        A complete file or none: see ``_download``. A transfer that stalls (under 64 KB in
+        ``settings.download_stall_s``) is retried with Range, then raises ``NetworkError``.
+        With ``expect``, the file's container header must match it, or the file is moved
+        into ``rejected_dir`` (default ``dest.parent / ".rejected"``) and ``NetworkError``
+        is raised; ``dest`` never holds it. At most ``DOWNLOADS_AT_ONCE`` run at once per
+        event loop.
         """
         if not isinstance(url, str):
             raise TypeError(f"download: url must be a str, not {type(url).__name__}")
         if not isinstance(dest, Path):
             raise TypeError(f"download: dest must be a Path, not {type(dest).__name__}")
+        if expect is not None and not isinstance(expect, ExpectedVideo):
+            raise TypeError(
+                f"download: expect must be an ExpectedVideo, not {type(expect).__name__}"
+            )
         return await _download(
             self._http,
             url,
@@ -306,11 +331,14 @@ class AsyncRunwareClient:
             gate=self._state().downloads,
             settings=self.settings,
             max_bytes=max_bytes,
+            expect=expect,
+            rejected_dir=rejected_dir,
         )
 
 
-def _get_response(task_uuid: str) -> dict[str, str]:
-    return {"taskType": "getResponse", "taskUUID": task_uuid}
+def _constant(name: str) -> str:
+    # NaN and Infinity are not JSON: kept as text, so no answer puts them in a sidecar.
+    return name
 
 
 async def close_all_clients() -> None:

@@ -1,16 +1,25 @@
-"""Streamed downloads that leave a complete file or none, resuming a dropped transfer.
+"""Streamed downloads that leave a complete, checked file or none, resuming a dropped one.
 
 Bytes go to the temp file beside the target (``_files.temp_path``), hashed on the way; the
 length is checked against ``Content-Length`` (or ``Content-Range``), the file is fsynced,
 then renamed into place. A truncated or dropped transfer is retried by the client's retry
 policy, resuming with ``Range`` when the server allows it. On any failure the temp file is
 removed, so no half-written file ever remains (and one left by a crash is swept).
+
+A transfer must make progress: less than ``STALL_BYTES`` in ``download_stall_s`` seconds
+(headers included) is a stall, retried with ``Range`` like a drop, so a body trickling a
+byte a second ends instead of hanging. With an ``ExpectedVideo``, the finished file's
+container header is checked (``_media_check``) before it takes the target's name: a file
+that is not the video asked for is moved into ``.rejected/`` beside the target, for
+inspection, and the download fails with a ``NetworkError`` (the API still has the video).
+``file_matches`` checks a cached file against its recorded sha256.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -24,8 +33,29 @@ from .._files import fsync_dir, fsync_file, temp_path
 from ..errors import NetworkError, Retryable
 from ..settings import Settings
 from . import _retry as retry
+from ._media_check import ExpectedVideo, check_video
+
+log = logging.getLogger("wan_notebook.client._download")
 
 MAX_DOWNLOAD_BYTES: Final = 2 * 1024**3  # no Wan clip is near this; a runaway server is
+STALL_BYTES: Final = 64 * 1024  # at least this much per ``download_stall_s``, or it stalled
+REJECTED_DIR: Final = ".rejected"
+_HASH_CHUNK: Final = 1024 * 1024
+
+
+def file_matches(path: Path, sha256: str, size: int | None = None) -> bool:
+    """True when ``path`` exists and holds exactly the bytes whose sha256 was recorded
+    (a cache hit must be the file that was downloaded, not just one of the same size)."""
+    try:
+        if size is not None and path.stat().st_size != size:
+            return False
+        digest = hashlib.sha256()
+        with path.open("rb") as fh:
+            while chunk := fh.read(_HASH_CHUNK):
+                digest.update(chunk)
+    except OSError:
+        return False
+    return digest.hexdigest() == sha256.lower()
 
 
 def check_url(url: str, what: str = "URL") -> None:
@@ -60,28 +90,58 @@ async def download(
     gate: asyncio.Semaphore,
     settings: Settings,
     max_bytes: int = MAX_DOWNLOAD_BYTES,
+    expect: ExpectedVideo | None = None,
+    rejected_dir: Path | None = None,
 ) -> tuple[Path, str, int]:
     """Stream ``url`` into ``dest`` atomically; returns (path, sha256, size).
 
     ``http`` gives the event loop's client at each attempt; ``headers`` go with every
     request (the key, for the API's own origin only); ``gate`` bounds downloads at once.
+    With ``expect``, a file that is not that video goes to ``rejected_dir`` (default
+    ``dest.parent / ".rejected"``) and ``NetworkError`` is raised.
     """
     check_url(url, "download URL")
     dest.parent.mkdir(parents=True, exist_ok=True)
     part = _Partial(temp_path(dest))
+    stall_s = max(0.05, settings.download_stall_s)
     try:
         async with gate:
             await retry.call(
-                lambda: _fetch(http(), url, part, headers, max_bytes),
+                lambda: _fetch(http(), url, part, headers, max_bytes, stall_s),
                 what="download",
                 settings=settings,
             )
-        await asyncio.to_thread(fsync_file, part.path)
+        problems = await asyncio.to_thread(_settle, part.path, expect)
+        if problems:
+            kept = _reject(part.path, rejected_dir or dest.parent / REJECTED_DIR, dest.name)
+            raise NetworkError(
+                f"the file at {url[:80]} is not the video asked for ({'; '.join(problems)});"
+                f" kept aside as {kept} for inspection, not used"
+            )
         os.replace(part.path, dest)
         fsync_dir(dest.parent)
         return dest, part.sha256.hexdigest(), part.size
     finally:
         part.path.unlink(missing_ok=True)
+
+
+def _settle(path: Path, expect: ExpectedVideo | None) -> list[str]:
+    """Flush the finished temp file to disk; then what is wrong with it, if anything."""
+    fsync_file(path)
+    return check_video(path, expect) if expect is not None else []
+
+
+def _reject(path: Path, folder: Path, name: str) -> Path:
+    """Move a file that failed its check into ``folder`` under a name not yet taken."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / name
+    counter = 1
+    while target.exists():
+        target = folder / f"{Path(name).stem}.{counter}{Path(name).suffix}"
+        counter += 1
+    os.replace(path, target)
+    log.warning("download rejected; kept as %s", target)
+    return target
 
 
 async def _fetch(
@@ -90,8 +150,50 @@ async def _fetch(
     part: _Partial,
     headers: Mapping[str, str],
     max_bytes: int,
+    stall_s: float,
 ) -> None:
-    """One attempt: from where the last one stopped, if the server honours ``Range``."""
+    """One attempt: from where the last one stopped, if the server honours ``Range``.
+
+    Each ``stall_s`` window (from the request on) must bring ``STALL_BYTES``, or the
+    attempt ends as a stall (retried, resuming from what arrived)."""
+    window = _Window(stall_s)
+    try:
+        async with asyncio.timeout(stall_s) as deadline:
+            window.deadline = deadline
+            await _transfer(http, url, part, headers, max_bytes, window)
+    except TimeoutError as exc:
+        if not deadline.expired():
+            raise
+        raise Retryable(
+            "network",
+            f"download stalled: {window.moved} bytes in {stall_s:g} s"
+            f" (at least {STALL_BYTES // 1024} KB expected)",
+        ) from exc
+
+
+class _Window:
+    """Bytes received since the stall deadline was last pushed back."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.moved = 0
+        self.deadline: asyncio.Timeout | None = None
+
+    def add(self, count: int) -> None:
+        self.moved += count
+        if self.moved >= STALL_BYTES and self.deadline is not None:
+            self.moved = 0
+            self.deadline.reschedule(asyncio.get_running_loop().time() + self.seconds)
+
+
+async def _transfer(
+    http: httpx.AsyncClient,
+    url: str,
+    part: _Partial,
+    headers: Mapping[str, str],
+    max_bytes: int,
+    window: _Window,
+) -> None:
     have = part.size
     sent = {**headers, **({"Range": f"bytes={have}-"} if have else {})}
     try:
@@ -117,6 +219,7 @@ async def _fetch(
                 async for chunk in response.aiter_bytes():
                     fh.write(chunk)
                     part.add(chunk)
+                    window.add(len(chunk))
                     if part.size > max_bytes:
                         raise NetworkError("download refused: over the size limit")
             if total is not None and part.size != total:

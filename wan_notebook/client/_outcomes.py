@@ -6,6 +6,11 @@ answer does not fit the request it answers; the transport runs the readers insid
 retry attempt, so such an answer is retried like a 5xx. ``conflictTaskUUID`` always means
 "the server has this task already": a resent submit counts as accepted, a lost upload
 answer is simply uploaded again.
+
+Queries (``getResponse``, ``getTaskDetails``) are scoped: only an item or error that names
+a task says something about that task. An answer that concerns the request as a whole (an
+HTTP status other than 2xx/400/404, or an error naming no task) raises ``PollRefused``,
+which says nothing about any task: the caller polls again later.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from ..errors import (
     ServerError,
     WanError,
 )
-from ._answers import ApiErrorItem, Body, PollItem, parse_poll_item
+from ._answers import ApiErrorItem, Body, PollItem, TaskDetails, parse_poll_item
 
 log = logging.getLogger("wan_notebook.client._outcomes")
 
@@ -55,6 +60,52 @@ class Accepted:
 
 
 SubmitOutcome = Accepted | WanError
+
+# Statuses whose error items speak for the tasks they name; any other status speaks for the
+# whole request (401, 402, 403, 429, 5xx, ...), whatever its items say.
+_SCOPED_STATUSES: Final = frozenset({400, 404})
+
+
+class PollRefused(WanError):
+    """A poll or task-details query answered as a whole, naming no task: HTTP 401, 402, 403,
+    429 or 5xx (after retries), a malformed body, or an error without a taskUUID.
+
+    It says nothing about any task: every task polled keeps its state, and the caller polls
+    again later (backing off; ``retry_after`` is the server's wish, if it sent one).
+    ``error`` is the typed error (``InsufficientCreditError`` for a 402, ...), ``status``
+    the HTTP status (None without one) and ``code`` the API's error code.
+    """
+
+    # TODO(merge): this class belongs in errors.py (every exception lives there).
+
+    def __init__(
+        self,
+        error: WanError,
+        *,
+        status: int | None = None,
+        code: str = "",
+        retry_after: float | None = None,
+    ) -> None:
+        self.error = error
+        self.status = status
+        self.code = code
+        self.retry_after = retry_after
+        shown = " ".join(x for x in (f"HTTP {status}" if status else "", code) if x)
+        detail = error.message
+        if shown and detail.startswith(shown):
+            detail = detail[len(shown) :].lstrip(": ")
+        super().__init__(
+            f"polls are being refused: {shown + ': ' if shown else ''}{detail}", hint=error.hint
+        )
+
+    @classmethod
+    def from_error(cls, error: WanError) -> PollRefused:
+        """A query's failure (an ``APIError`` after retries, a ``NetworkError``) as a refusal."""
+        if isinstance(error, PollRefused):
+            return error
+        status = error.status if isinstance(error, APIError) else None
+        code = error.code if isinstance(error, APIError) else ""
+        return cls(error, status=status, code=code)
 
 
 @dataclass(frozen=True)
@@ -142,8 +193,12 @@ def submit_outcomes(uuids: Sequence[str], answer: Answer) -> dict[str, SubmitOut
         raise ValueError("the answer names none of the submitted tasks")
     for task_uuid in uuids:
         if task_uuid not in out:
-            # An error that names no task concerns every task it did not answer otherwise.
-            out[task_uuid] = loose[0] if loose else Accepted(task_uuid, confirmed=False)
+            # An error that names no task concerns every task it did not answer otherwise,
+            # when the request was refused (4xx); beside a 2xx it proves nothing either way:
+            # unconfirmed, so the poller asks (getTaskDetails) instead of failing a task the
+            # API may have taken and will bill.
+            refused = loose and answer.status >= 300
+            out[task_uuid] = loose[0] if refused else Accepted(task_uuid, confirmed=False)
     return out
 
 
@@ -157,12 +212,32 @@ def _rejects_batching(answer: Answer) -> bool:
     return False
 
 
+def _refuse_unscoped(answer: Answer) -> None:
+    """Raise ``PollRefused`` for an answer whose status concerns the whole request."""
+    if 200 <= answer.status < 300 or answer.status in _SCOPED_STATUSES:
+        return
+    first = answer.body.errors[0] if answer.body.errors else ApiErrorItem()
+    error = _error_for(first, answer.status)
+    raise PollRefused(error, status=answer.status, code=first.code)
+
+
+def _refuse_loose(err: ApiErrorItem, answer: Answer) -> PollRefused:
+    error = _error_for(err, answer.status)
+    status = answer.status if answer.status >= 300 else None
+    return PollRefused(error, status=status, code=err.code)
+
+
 def poll_groups(
     uuids: Sequence[str], answer: Answer, *, batched: bool
 ) -> dict[str, list[PollItem]] | None:
-    """Items grouped by taskUUID; None when the server refused a batched poll."""
+    """Items grouped by taskUUID; None when the server refused a batched poll.
+
+    Raises ``PollRefused`` for an answer that concerns the whole request (see the module
+    docstring): an error item is kept only by the task it names.
+    """
     if batched and _rejects_batching(answer):
         return None
+    _refuse_unscoped(answer)
     out: dict[str, list[PollItem]] = {u: [] for u in uuids}
     for item in answer.body.data:
         task_uuid = _task_uuid_of(item)
@@ -171,12 +246,50 @@ def poll_groups(
     for err in answer.body.errors:
         if err.task_uuid in out:
             out[str(err.task_uuid)].append(err)
-        elif len(uuids) == 1:
-            out[uuids[0]].append(err)
+        elif err.task_uuid:
+            log.warning("poll: an error for a task not polled (%s): %s", err.task_uuid, err.code)
         elif batched and answer.status == 400:
             return None  # a 400 that names no task: ask one task at a time
         else:
-            log.warning("poll: an error that names no task: %s %s", err.code, err.message)
+            raise _refuse_loose(err, answer)
+    return out
+
+
+def is_not_found(code: str) -> bool:
+    """The API does not know the task (``taskNotFound`` and the like); the ambiguous
+    ``taskFailedOrNotFound`` does not count."""
+    lowered = code.lower()
+    return lowered.endswith("notfound") and lowered != "taskfailedornotfound"
+
+
+def details_groups(
+    uuids: Sequence[str], answer: Answer, *, batched: bool
+) -> dict[str, TaskDetails | None] | None:
+    """Each task's details, or None where the API answered that it does not know the task.
+
+    None is returned (instead of the dict) when the server refused a batch. Any other
+    error, or an answer that leaves a task out, raises ``PollRefused`` or ``ValueError``
+    (retried as malformed): the caller must never read "unknown" into an unclear answer.
+    """
+    if batched and _rejects_batching(answer):
+        return None
+    _refuse_unscoped(answer)
+    out: dict[str, TaskDetails | None] = {}
+    ours = set(uuids)
+    for item in answer.body.data:
+        task_uuid = _task_uuid_of(item)
+        if task_uuid in ours:
+            out[task_uuid] = TaskDetails.model_validate(item)
+    for err in answer.body.errors:
+        if err.task_uuid in ours and is_not_found(err.code):
+            out.setdefault(str(err.task_uuid), None)
+        elif err.task_uuid in ours or not err.task_uuid:
+            if batched and answer.status == 400 and not err.task_uuid:
+                return None
+            raise _refuse_loose(err, answer)
+    missing = ours.difference(out)
+    if missing:
+        raise ValueError(f"the answer leaves out {len(missing)} of the tasks asked about")
     return out
 
 

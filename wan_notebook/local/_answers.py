@@ -120,14 +120,29 @@ def conflict_error(task_uuid: str) -> dict[str, Any]:
     )
 
 
-def task_not_found_error(task_uuid: Any) -> dict[str, Any]:
+def task_not_found_error(task_uuid: Any, *, task_type: str = "getResponse") -> dict[str, Any]:
     return error_item(
         "taskNotFound",
         "no task with this taskUUID",
         parameter="taskUUID",
-        task_type="getResponse",
+        task_type=task_type,
         task_uuid=task_uuid,
     )
+
+
+def details_item(
+    task_uuid: str,
+    sent: dict[str, Any],
+    data: list[dict[str, Any]],
+    errors: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """A ``getTaskDetails`` item: the task as sent and the engine's answer for it."""
+    return {
+        "taskType": "getTaskDetails",
+        "taskUUID": task_uuid,
+        "request": [sent],
+        "response": Answer(data, errors, 200).body(),
+    }
 
 
 def credit_error(price: float, balance: float, task_uuid: Any) -> dict[str, Any]:

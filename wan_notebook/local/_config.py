@@ -25,6 +25,7 @@ class EngineConfig:
     api_key: str = field(repr=False)
     delay: float = 3.0  # minimum seconds a generation reads "processing"
     workers: int | None = None  # render threads; None = os.cpu_count()
+    http_workers: int = 32  # threads serving HTTP requests (idle connections need none)
     credit: float | None = None  # USD balance; None = unlimited
     render_mode: RenderMode = "full"
     progress: bool = True  # send the progress field on processing items
@@ -46,12 +47,15 @@ class EngineConfig:
             raise ValueError("render_mode: 'full' or 'tiny'")
         if self.workers is not None and self.workers < 1:
             raise ValueError("workers must be >= 1")
+        if self.http_workers < 1:
+            raise ValueError("http_workers must be >= 1")
 
 
 # Numbers given as strings (or True) must fail here, naming the knob, not deep in a thread.
 _KNOB_TYPES: Final = (
     ("delay", (int, float), "a number of seconds"),
     ("workers", (int, type(None)), "an int or None"),
+    ("http_workers", int, "an int"),
     ("credit", (int, float, type(None)), "a number or None"),
     ("ttl_scale", (int, float), "a number"),
     ("fetch_timeout", (int, float), "a number of seconds"),

@@ -1,29 +1,31 @@
 """The engine's HTTP server and its routes (``Handler``); ``server.py`` starts them.
 
-``EngineServer`` owns one ``Engine``, checks keys in constant time and tracks open
-connections so that stopping it ends idle keep-alive ones. ``Handler`` routes each request:
-auth, fault injection for ``POST /v1``, media files with single byte ranges, and the
+``EngineServer`` owns one ``Engine`` and checks keys in constant time; its connections
+share a bounded pool of threads (``_connections``). ``Handler`` routes each request: auth,
+fault injection for ``POST /v1``, media files with single byte ranges, and the
 ``/_engine`` hooks for tests and benchmarks. The key is never logged or echoed.
+
+The key is checked before the body is parsed: a ``Bearer`` header before a byte of the body
+is read; without one, only the body's first task (which must be the authentication task)
+is read and decoded first. A body nested deeper than ``MAX_DEPTH`` is a 400.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hmac
 import json
 import math
 import os
 import re
 import socket
-import threading
 import time
-from http.server import ThreadingHTTPServer
 from typing import Any, BinaryIO, Final
 from urllib.parse import urlsplit
 
 from .._version import __version__
 from ..errors import FaultConfigError
 from ._answers import error_item
+from ._connections import PooledHTTPServer
 from ._wire import WireHandler, parse_range
 from .engine import Engine
 from .faults import FaultConfig
@@ -31,6 +33,8 @@ from .faults import FaultConfig
 AUTH_DOCS: Final = "https://runware.ai/docs/platform/authentication"
 _HOST_OK = re.compile(r"^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
 _MEDIA_NAME = re.compile(r"^/media/([0-9a-f-]{36}\.[a-z0-9]{2,4})$")
+MAX_DEPTH: Final = 32  # JSON nesting; a Wan task needs 4 (inputs.frameImages[0].image)
+AUTH_PREFIX: Final = 16 * 1024  # bytes read to find the authentication task without a header
 
 
 _FAULT_ANSWERS: Final[dict[str, tuple[int, str, str]]] = {
@@ -41,11 +45,9 @@ _FAULT_ANSWERS: Final[dict[str, tuple[int, str, str]]] = {
 }
 
 
-class EngineServer(ThreadingHTTPServer):
+class EngineServer(PooledHTTPServer):
     """The HTTP server that owns an ``Engine``."""
 
-    daemon_threads = True
-    block_on_close = False
     request_queue_size = 256  # load tests open many connections at once
     allow_reuse_address = True
 
@@ -57,12 +59,13 @@ class EngineServer(ThreadingHTTPServer):
         *,
         public_url: str | None = None,
         verbose: bool = False,
+        workers: int | None = None,
     ) -> None:
         if ":" in host:
             self.address_family = socket.AF_INET6
+        if workers is not None:
+            self.workers = workers
         self.engine = engine
-        self._connections: set[socket.socket] = set()
-        self._connections_lock = threading.Lock()
         self.public_url = public_url.rstrip("/") if public_url else None
         self.verbose = verbose
         super().__init__((host, port), Handler)
@@ -79,22 +82,10 @@ class EngineServer(ThreadingHTTPServer):
             return False
         return hmac.compare_digest(presented.encode(), self.engine.config.api_key.encode())
 
-    def track(self, conn: socket.socket, *, open_: bool) -> None:
-        with self._connections_lock:
-            if open_:
-                self._connections.add(conn)
-            else:
-                self._connections.discard(conn)
-
     def close(self) -> None:
-        """Stop accepting, end idle keep-alive connections, then stop the engine."""
+        """Stop accepting, end every connection (idle keep-alive ones too), stop the engine."""
         self.shutdown()
         self.server_close()
-        with self._connections_lock:
-            open_connections = list(self._connections)
-        for conn in open_connections:
-            with contextlib.suppress(OSError):
-                conn.shutdown(socket.SHUT_RDWR)
         self.engine.close()
 
 
@@ -104,14 +95,6 @@ class Handler(WireHandler):
     server_version = f"wan-notebook-local/{__version__}"
     sys_version = ""
     server: EngineServer
-
-    def setup(self) -> None:
-        super().setup()
-        self.server.track(self.connection, open_=True)
-
-    def finish(self) -> None:
-        self.server.track(self.connection, open_=False)
-        super().finish()
 
     def log_message(self, format: str, *args: Any) -> None:
         if self.server.verbose:
@@ -162,18 +145,22 @@ class Handler(WireHandler):
     def _api(self) -> None:
         engine = self.server.engine
         engine.stats.count("http_requests")
-        raw = self._read_body()
+        raw = self._authorized_body()
         if raw is None:
             return
-        header_key = self._bearer()
         try:
             tasks: Any = json.loads(raw)
+        except RecursionError:
+            tasks = _TOO_DEEP
         except (ValueError, UnicodeDecodeError):
             tasks = None
-        auth_task = _auth_task(tasks)
-        presented = [k for k in (header_key, auth_task) if k is not None]
-        if not presented or not all(self.server.key_ok(k) for k in presented):
-            self._unauthorized(missing=not presented)
+        if tasks is _TOO_DEEP or _deeper_than(tasks, MAX_DEPTH):
+            err = error_item("invalidRequestBody", f"JSON nested deeper than {MAX_DEPTH} levels")
+            self._json(400, {"errors": [err]})
+            return
+        auth_task = _auth_task(tasks)  # with a header too: a wrong one is refused
+        if auth_task is not None and not self.server.key_ok(auth_task):
+            self._unauthorized(missing=False)
             return
         if not isinstance(tasks, list):
             err = error_item("invalidRequestBody", "the body must be a JSON array of task objects")
@@ -214,6 +201,26 @@ class Handler(WireHandler):
             time.sleep(config.slow_seconds)
         return False
 
+    def _authorized_body(self) -> bytes | None:
+        """The body of an authenticated request; None once a refusal is sent. The key is
+        checked first: a wrong one means the body is never read (the connection closes)."""
+        header_key = self._bearer()
+        if header_key is not None:
+            if not self.server.key_ok(header_key):
+                self.close_connection = True
+                self._unauthorized(missing=False)
+                return None
+            return self._read_body()
+        head = self._read_body_start(AUTH_PREFIX)
+        if head is None:
+            return None
+        key = _first_task_key(head)
+        if key is None or not self.server.key_ok(key):
+            self.close_connection = True
+            self._unauthorized(missing=key is None)
+            return None
+        return self._read_body_rest(head)
+
     def _bearer(self) -> str | None:
         value = self.headers.get("Authorization", "")
         scheme, _, token = value.partition(" ")
@@ -247,10 +254,10 @@ class Handler(WireHandler):
             return
         try:
             knobs = json.loads(raw or b"{}")
-            if not isinstance(knobs, dict):
+            if not isinstance(knobs, dict) or _deeper_than(knobs, MAX_DEPTH):
                 raise FaultConfigError("the body must be a JSON object of fault knobs")
             config = FaultConfig.from_json(knobs)
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, RecursionError) as exc:
             self._json(400, {"errors": [error_item("invalidFaults", str(exc))]})
             return
         self.server.engine.faults.replace(config)
@@ -308,6 +315,34 @@ class Handler(WireHandler):
             self._copy(handle, length // 2 if truncate else length)
             if truncate:
                 self._drop()
+
+
+_TOO_DEEP: Final = object()
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """True when ``value`` nests lists and objects more than ``limit`` levels deep."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
+
+
+def _first_task_key(head: bytes) -> str | None:
+    """The apiKey of the authentication task that opens the body, decoding that task only."""
+    text = head.decode("utf-8", "ignore").lstrip()
+    if not text.startswith("["):
+        return None
+    try:
+        first, _ = json.JSONDecoder().raw_decode(text, len(text) - len(text[1:].lstrip()))
+    except (ValueError, RecursionError):
+        return None
+    return _auth_task([first])
 
 
 def _auth_task(tasks: Any) -> str | None:

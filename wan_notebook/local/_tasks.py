@@ -1,4 +1,4 @@
-"""A submitted task and its generations, and the ``RenderSpec`` a request asks for.
+"""A submitted task and its generations (or its refusal), and the ``RenderSpec`` it asks for.
 
 A ``videoInference`` task becomes one ``Task`` holding ``numberResults`` ``Generation``s.
 Each generation renders on its own; the engine reads their fields (under its lock) to
@@ -8,8 +8,12 @@ shape the spec: a resolution preset takes its aspect from the first input that h
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Final
 
 from ..request import catalog
 from ..request.models import VideoRequest
@@ -36,10 +40,38 @@ class Task:
     ready_at: float  # the earliest moment a result is shown
     base_url: str  # scheme://host the submit came in on, for URLs in webhooks
     generations: list[Generation]
+    sent: dict[str, Any] = field(default_factory=dict)  # the task as sent (getTaskDetails)
 
     @property
     def fmt(self) -> catalog.OutputFormat:
         return self.request.output_format or "MP4"
+
+
+class Refusals:
+    """Submits the engine refused (rules, credit), as sent and as answered, for
+    ``getTaskDetails``: the latest ``LIMIT`` of them. A resend meeting ``conflictTaskUUID``
+    is no refusal: the task it resends was taken."""
+
+    LIMIT: Final = 10_000
+
+    def __init__(self) -> None:
+        self._items: OrderedDict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def add(self, task: Mapping[str, Any], errors: list[dict[str, Any]]) -> None:
+        task_uuid = task.get("taskUUID")
+        if not errors or not isinstance(task_uuid, str):
+            return
+        if any(e.get("code") == "conflictTaskUUID" for e in errors):
+            return
+        with self._lock:
+            self._items[task_uuid] = (dict(task), errors)
+            while len(self._items) > self.LIMIT:
+                self._items.popitem(last=False)
+
+    def get(self, task_uuid: Any) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+        with self._lock:
+            return self._items.get(task_uuid) if isinstance(task_uuid, str) else None
 
 
 @dataclass(frozen=True)

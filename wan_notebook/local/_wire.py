@@ -24,7 +24,10 @@ class WireHandler(BaseHTTPRequestHandler):
     """Keep-alive request handling without routes; subclasses add ``do_GET`` and the like."""
 
     protocol_version = "HTTP/1.1"
-    timeout = 300  # seconds an idle keep-alive connection is kept
+    # Seconds a read or write may wait inside a request (idle connections wait elsewhere:
+    # in the server's selector, see ``_connections``).
+    timeout = 30
+    _pending = 0  # body bytes not read yet (``_read_body_start``)
 
     def setup(self) -> None:
         super().setup()
@@ -38,6 +41,13 @@ class WireHandler(BaseHTTPRequestHandler):
 
     def _read_body(self) -> bytes | None:
         """The request body, or None after answering 400/413 for a bad one."""
+        head = self._read_body_start(MAX_BODY)
+        return None if head is None else self._read_body_rest(head)
+
+    def _read_body_start(self, size: int) -> bytes | None:
+        """The first ``size`` bytes of the body (all of a chunked one); the rest waits for
+        ``_read_body_rest``. None after answering 400/413 for a bad body."""
+        self._pending = 0
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             return self._read_chunked()
         try:
@@ -52,7 +62,14 @@ class WireHandler(BaseHTTPRequestHandler):
                 {"errors": [error_item("invalidRequestBody", "bad or too large Content-Length")]},
             )
             return None
-        return self.rfile.read(length) if length else b""
+        head = self.rfile.read(min(size, length)) if length else b""
+        self._pending = length - len(head)
+        return head
+
+    def _read_body_rest(self, head: bytes) -> bytes:
+        rest = self.rfile.read(self._pending) if self._pending > 0 else b""
+        self._pending = 0
+        return head + rest
 
     def _read_chunked(self) -> bytes | None:
         parts: list[bytes] = []

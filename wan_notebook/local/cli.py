@@ -4,7 +4,7 @@ It is ``python -m wan_notebook.local serve``, what the launcher runs in its chil
 and also ``wan-notebook serve`` (``wan_notebook._cli`` adds it with ``add_serve``):
 
     wan-notebook serve [--host 127.0.0.1] [--port 0] [--key K|random] [--delay 3]
-                       [--workers N] [--credit USD] [--faults JSON|@file]
+                       [--workers N] [--http-workers N] [--credit USD] [--faults JSON|@file]
                        [--render-mode full|tiny] [--media-dir DIR] [--ready-file PATH]
 
 When it listens it prints one JSON line to stdout, ``{"url": "http://127.0.0.1:PORT/v1",
@@ -49,6 +49,9 @@ def add_serve(sub: Any) -> None:
     p.add_argument("--key", help="API key clients must send; 'random' (default) makes one")
     p.add_argument("--delay", type=float, default=3.0, help="seconds each clip reads 'processing'")
     p.add_argument("--workers", type=int, help="render threads (default: CPU count)")
+    p.add_argument(
+        "--http-workers", type=int, default=32, help="threads serving requests (default 32)"
+    )
     p.add_argument("--credit", type=float, help="balance in USD (default: unlimited)")
     p.add_argument("--faults", help="fault injection knobs as JSON, or @file.json")
     p.add_argument(
@@ -138,6 +141,7 @@ def serve(args: argparse.Namespace) -> int:
             api_key=key,
             delay=args.delay,
             workers=args.workers,
+            http_workers=args.http_workers,
             credit=args.credit,
             render_mode=args.render_mode,
             progress=not args.no_progress,

@@ -11,6 +11,10 @@ pool (PyAV releases the GIL while encoding). A generation reads ``processing`` f
 progress, so polling costs no work in the pool. Deliveries (webhook, uploadEndpoint) and
 ttl expiry run on a small scheduler thread at the moment a result becomes visible.
 
+``getTaskDetails`` (Runware's "Task details") answers the task as it was sent and the
+engine's answer for it: its generations as a poll shows them now, or the errors it was
+refused with; a taskUUID never sent is an error ``taskNotFound`` naming it.
+
 Beside it: ``_config`` (knobs), ``_tasks`` (a task, its generations, its RenderSpec),
 ``_answers`` (the API's error and answer format), ``_uploads`` (upload tasks), ``_tiny``
 (tiny render mode), ``_scheduler`` and ``_stats``.
@@ -40,6 +44,7 @@ from ._answers import (
     Items,
     conflict_error,
     credit_error,
+    details_item,
     error_item,
     failed_item,
     http_status,
@@ -52,7 +57,7 @@ from ._answers import (
 from ._config import ENGINE_NAME, ENGINE_NOTE, EngineConfig, Renderer
 from ._scheduler import Scheduler
 from ._stats import Stats
-from ._tasks import Generation, Task, fetch_inputs, names_input, spec_for
+from ._tasks import Generation, Refusals, Task, fetch_inputs, names_input, spec_for
 from ._tiny import render_tiny
 from ._uploads import media_task
 from .delivery import Deliverer
@@ -67,6 +72,7 @@ TASK_TYPES: Final = (
     "authentication",
     "videoInference",
     "getResponse",
+    "getTaskDetails",
     "imageUpload",
     "mediaStorage",
     "ping",
@@ -97,6 +103,7 @@ class Engine:
         self._render = renderer or render
         self._lock = threading.Lock()
         self._tasks: dict[str, Task] = {}
+        self._refused = Refusals()
         self._credit = config.credit
         self._seed_rng = random.Random()
         self._closing = False
@@ -142,6 +149,8 @@ class Engine:
             return self._submit(task, base_url)
         if task_type == "getResponse":
             return self._poll(task_uuid, base_url)
+        if task_type == "getTaskDetails":
+            return self._details(task_uuid, base_url)
         if task_type in ("imageUpload", "mediaStorage"):
             return media_task(self.storage, task, task_type, base_url)
         return [], [unsupported_task_error(task_type, task_uuid, TASK_TYPES)]
@@ -149,6 +158,11 @@ class Engine:
     # ----- videoInference --------------------------------------------------------------------
 
     def _submit(self, task: Mapping[str, Any], base_url: str) -> Items:
+        items, errors = self._take(task, base_url)
+        self._refused.add(task, errors)
+        return items, errors
+
+    def _take(self, task: Mapping[str, Any], base_url: str) -> Items:
         task_uuid = task.get("taskUUID")
         if isinstance(task_uuid, str):
             self.stats.submit(task_uuid)
@@ -180,6 +194,7 @@ class Engine:
             record = Task(
                 uuid=task_uuid,
                 request=request,
+                sent=dict(task),
                 submitted=now,
                 ready_at=now + self.config.delay,
                 base_url=base_url,
@@ -308,6 +323,18 @@ class Engine:
             else:
                 data.append(item)
         return data, errors
+
+    def _details(self, task_uuid: Any, base_url: str) -> Items:
+        with self._lock:
+            record = self._tasks.get(task_uuid) if isinstance(task_uuid, str) else None
+        refused = self._refused.get(task_uuid)
+        if record is not None:
+            data, errors = self._poll(task_uuid, base_url)
+            return [details_item(task_uuid, record.sent, data, errors)], []
+        if refused is not None:
+            sent, errors = refused
+            return [details_item(task_uuid, sent, [], errors)], []
+        return [], [task_not_found_error(task_uuid, task_type="getTaskDetails")]
 
     def _item(self, record: Task, gen: Generation, now: float, base_url: str) -> dict[str, Any]:
         """One generation as a poll item: processing, success or error."""

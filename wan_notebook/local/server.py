@@ -1,7 +1,7 @@
 """The local engine's HTTP layer: Runware's ``POST /v1`` plus media files and test hooks.
 
-Standard library only (``ThreadingHTTPServer``, HTTP/1.1 keep-alive, one thread per
-connection). Routes:
+Standard library only (``http.server`` handlers, HTTP/1.1 keep-alive); connections share a
+bounded pool of ``http_workers`` threads, idle ones cost none (``_connections``). Routes:
 
 - ``POST /v1``: a JSON array of tasks; auth by ``Authorization: Bearer <key>`` or a first
   ``{"taskType": "authentication", "apiKey": ...}`` task. Fault injection strikes here.
@@ -41,14 +41,21 @@ def start_server(
     """Build an engine and its server and start serving on a daemon thread."""
     engine = Engine(config)
     try:
-        server = EngineServer(engine, host, port, public_url=public_url, verbose=verbose)
+        server = EngineServer(
+            engine,
+            host,
+            port,
+            public_url=public_url,
+            verbose=verbose,
+            workers=config.http_workers,
+        )
     except OSError:
         engine.close()
         raise
     thread = threading.Thread(
         target=server.serve_forever,
         kwargs={"poll_interval": 0.05},
-        name="wan-engine-http",
+        name="wan-engine-io",
         daemon=True,
     )
     thread.start()
