@@ -27,14 +27,13 @@ from ..client import (
     ApiErrorItem,
     AsyncRunwareClient,
     PollItem,
+    PollRefused,
     Processing,
     SubmitOutcome,
     VideoResult,
 )
 from ..errors import (
-    AuthenticationError,
     Failure,
-    InsufficientCreditError,
     JobTimeoutError,
     NetworkError,
     TaskFailedError,
@@ -42,6 +41,7 @@ from ..errors import (
 )
 from ..settings import get_settings
 from ._faults import RECOVERABLE
+from ._refusals import Refusals
 from ._watched import Outcome, Watched
 
 __all__ = ["Poller"]
@@ -50,7 +50,6 @@ log = logging.getLogger("wan_notebook.jobs._poller")
 
 NOT_FOUND_STRIKES: Final = 3  # an acknowledged task the API keeps not knowing has expired
 MAX_RESUBMITS: Final = 2
-POLL_FAILURES_BEFORE_GIVING_UP: Final = 3  # ticks whose retries were all used up
 PROGRESS_FOR_ESTIMATE: Final = 0.05  # below this, API progress says little about the end
 
 
@@ -104,7 +103,8 @@ class Poller:
         self._task: asyncio.Task[None] | None = None
         self._interval = 0.0
         self._next_poll_at = 0.0
-        self._poll_failures = 0
+        self._refusals = Refusals()
+        self._hold_until = 0.0  # no poll before this (backing off from refused polls)
         self.ticks = 0  # getResponse rounds so far (benchmarks and tests read it)
 
     @classmethod
@@ -234,19 +234,15 @@ class Poller:
         for client, group in by_client.items():
             try:
                 items = await client.poll([w.task_uuid for w in group])
-            except (AuthenticationError, InsufficientCreditError) as exc:
-                changed |= self._fail_all(group, exc, recoverable=True)
+            except PollRefused as refused:
+                changed |= self._refused(group, refused)
                 continue
-            except Exception as exc:  # faults that outlived the retries (or a bug)
-                error = exc if isinstance(exc, WanError) else NetworkError(f"poll failed: {exc}")
-                if not isinstance(exc, WanError):
-                    log.exception("poll failed unexpectedly")
-                self._poll_failures += 1
-                log.warning("poll failed (%d in a row): %s", self._poll_failures, error.message)
-                if self._poll_failures >= POLL_FAILURES_BEFORE_GIVING_UP:
-                    changed |= self._fail_all(group, error, recoverable=True)
+            except Exception as exc:  # a bug: no task's state follows from it either
+                log.exception("poll failed unexpectedly")
+                error = WanError(f"internal error while polling: {exc}")
+                changed |= self._refused(group, PollRefused(error))
                 continue
-            self._poll_failures = 0
+            self._refusals.reset()
             for watch in group:
                 if self._watches.get(watch.task_uuid) is not watch:
                     continue
@@ -267,7 +263,7 @@ class Poller:
         delay = min(self._interval, s.poll_max)
         for watch in self._watches.values():
             delay = min(delay, _due_in(watch, now, s.poll_min, s.poll_max))
-        self._next_poll_at = now + max(s.poll_min, delay)
+        self._next_poll_at = max(now + max(s.poll_min, delay), self._hold_until)
         for watch in list(self._watches.values()):
             watch.job.ticked()
 
@@ -363,9 +359,17 @@ class Poller:
                 watch.future.set_result(outcome)
         return True
 
-    def _fail_all(self, watches: list[_Watch], error: WanError, *, recoverable: bool) -> bool:
+    def _refused(self, watches: list[_Watch], refused: PollRefused) -> bool:
+        """A poll answered as a whole: no task fails; back off, and after a bounded time
+        hand the tasks back as recoverable (the API accepted them: recover() fetches them)."""
+        s = get_settings()
+        now = self._loop.time()
+        self._hold_until = now + self._refusals.note(refused, now, s)
+        if not self._refusals.exhausted(now, s):
+            return False
+        error = self._refusals.given_up(refused, len(watches))
         for watch in watches:
-            self._end(watch, Failure(error, recoverable=recoverable))
+            self._end(watch, Failure(error, recoverable=True))
         return bool(watches)
 
 
