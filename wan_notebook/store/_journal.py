@@ -217,7 +217,8 @@ class Store:
         return [r for r in results if r.intact] if existing_only else results
 
     def find_cached(self, fingerprint: str, backend: str) -> tuple[TaskRow, list[Result]] | None:
-        """The newest finished task with this fingerprint whose files are all still there."""
+        """The newest finished task with this fingerprint whose files are all still there,
+        byte for byte (sha256): a changed or damaged file is a miss."""
         rows = self._query(
             "SELECT * FROM tasks WHERE fingerprint=? AND backend=? AND status='done'"
             " ORDER BY finished DESC",
@@ -226,7 +227,7 @@ class Store:
         for row in rows:
             task = TaskRow.from_row(row)
             results = self.results_for(task.task_uuid, existing_only=False)
-            if len(results) >= task.results_expected and all(r.intact for r in results):
+            if len(results) >= task.results_expected and all(r.verified for r in results):
                 return task, results
         return None
 
