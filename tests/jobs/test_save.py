@@ -4,6 +4,7 @@ hit is the file that was downloaded, byte for byte."""
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 import pytest
@@ -71,3 +72,27 @@ def test_a_cache_hit_whose_file_changed_is_a_miss(wan: Wan, engine) -> None:
     # An intact file is a hit.
     third = generate(PROMPT, size="1280x720", seed=3)
     assert third.cached and third.results == second.results
+
+
+@pytest.mark.parametrize("cost", ["NaN", "Infinity", -5, "-Infinity"])
+def test_a_cost_that_is_not_a_finite_number_is_recorded_as_unknown(
+    wan: Wan, cost: object, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake = FakeRunware(polls_until_done=0)
+    fake.number_cost = cost  # type: ignore[assignment]
+    wan.use_fake(fake)
+    job = generate(PROMPT, size="1280x720", seed=1)
+    job.wait(30)
+    (result,) = job.results
+    assert result.cost is None and job.cost is None
+    assert any("recorded as unknown" in r.getMessage() for r in caplog.records)
+    assert result.sidecar is not None
+
+    def refuse(name: str) -> None:
+        raise ValueError(f"not JSON: {name}")
+
+    sidecar = json.loads(result.sidecar.read_text(), parse_constant=refuse)  # strict JSON
+    assert sidecar["cost"]["actual"] is None
+    row = wan.store.task(job.task_uuid)
+    assert row is not None and row.status == "done"
+    assert journal_problems(wan.media_dir) == []

@@ -275,11 +275,16 @@ class Poller:
         progress: float | None = None
         running = False
         new = False
+        extras = 0
         for item in items:
             if isinstance(item, VideoResult):
-                if item.key not in watch.results:
-                    watch.results[item.key] = item
-                    new = True
+                if item.key in watch.results:
+                    continue
+                if len(watch.results) >= job.results_expected:
+                    extras += 1  # more than numberResults: never downloaded nor billed here
+                    continue
+                watch.results[item.key] = item
+                new = True
             elif isinstance(item, Processing):
                 running = True
                 if item.progress is not None:
@@ -288,6 +293,9 @@ class Poller:
                 not_found = True
             else:
                 errors.append(item)
+        if extras:
+            log.warning("task %s: the API sent %d result(s) more than the %d asked for; "
+                        "ignored", watch.task_uuid, extras, job.results_expected)  # fmt: skip
         if not_found and not (running or watch.results or errors):
             return self._task_not_found(watch)
         watch.not_found = 0
