@@ -19,7 +19,8 @@ Handler = Callable[[httpx.Request, list[dict[str, Any]]], httpx.Response | None]
 
 @dataclass
 class FakeRunware:
-    """In-memory Runware: videoInference, getResponse (batched), uploads, media GETs.
+    """In-memory Runware: videoInference, getResponse and getTaskDetails (batched),
+    uploads, media GETs.
 
     ``polls_until_done``: how many getResponse answers say "processing" first. ``before``:
     handlers tried first for each POST, each may answer (or raise) instead of the server;
@@ -40,6 +41,7 @@ class FakeRunware:
     before: list[Handler] = field(default_factory=list)
     uploads: int = 0
     served: dict[str, bytes] = field(default_factory=dict)  # video URL -> its body
+    refused: set[str] = field(default_factory=set)  # taskUUIDs refused at submit (details)
 
     def transport(self) -> httpx.MockTransport:
         return httpx.MockTransport(self.handle)
@@ -83,6 +85,19 @@ class FakeRunware:
                              "taskUUID": task_uuid}]  # fmt: skip
             self.polls[task_uuid] = self.polls.get(task_uuid, 0) + 1
             return self._items(task_uuid)
+        if kind == "getTaskDetails":
+            sent = self.tasks.get(task_uuid)
+            if sent is None or task_uuid in self.refused:
+                if task_uuid in self.refused:
+                    answer = {"errors": [{"code": "insufficientCredits", "message": "no credit",
+                                          "taskUUID": task_uuid}]}  # fmt: skip
+                    return [{"taskType": kind, "taskUUID": task_uuid, "request": [sent or {}],
+                             "response": answer}], []  # fmt: skip
+                return [], [{"code": "taskNotFound", "message": "no such task",
+                             "taskUUID": task_uuid}]  # fmt: skip
+            answer = {"data": [{"taskType": "videoInference", "taskUUID": task_uuid}]}
+            return [{"taskType": kind, "taskUUID": task_uuid, "request": [sent],
+                     "response": answer}], []  # fmt: skip
         if kind == "imageUpload":
             self.uploads += 1
             return [{"taskType": kind, "taskUUID": task_uuid, "imageUUID": str(uuid.uuid4())}], []
