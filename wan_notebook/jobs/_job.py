@@ -13,9 +13,9 @@ job; the session ``budget`` is checked before anything is sent.
 Recovery policy (``recover()``): every journaled task of this backend without an outcome,
 and every failure that may still hold a paid result (a network fault after the API took
 it), is polled again. Results found are downloaded. A task that was journaled but perhaps
-never sent (the kernel died in between) and that the API does not know is resubmitted
-with the same taskUUID, which is safe: had the API received it, it would answer
-``conflictTaskUUID`` instead of running it twice. A task the API acknowledged but no longer
+never sent (the kernel died in between) is resubmitted with the same taskUUID only when
+getTaskDetails says the API does not know it (``_resubmit``): nothing was taken, nothing
+billed. It never rests on how the API treats a reused taskUUID. A task the API acknowledged but no longer
 knows fails (results expire); nothing is resubmitted after the user saw it fail.
 
 Only the job writes its journal row; the poller reports to it through ``Watched``.
