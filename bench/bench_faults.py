@@ -71,7 +71,7 @@ def scenarios() -> list[Scenario]:
             "task_fail 20%, data shape",
             {"rates": {"task_fail": 0.2}, "error_shape": "data"},
             (TaskFailedError,),
-        ),  # fmt: skip
+        ),
         Scenario("truncate 30% of downloads", {"rates": {"truncate": 0.3}}),
         Scenario("batched getResponse refused", {"reject_batched_get_response": True}),
         Scenario(
@@ -79,17 +79,17 @@ def scenarios() -> list[Scenario]:
             {"rates": {"402": 1.0}, "apply_to": ["getResponse"]},
             (PollRefused,),
             {"max_attempts": 1},
-        ),  # fmt: skip
+        ),
         Scenario(
             "everything at 5%",
             {"rates": {k: 0.05 for k in [*ALL_POST, "truncate", "task_fail"]}, "slow_seconds": 0.3},
             (InsufficientCreditError, TaskFailedError),
-        ),  # fmt: skip
+        ),
         Scenario(
             "polls: 503+drop+malformed 20% each, truncate 20%",
             {"rates": {"503": 0.2, "drop": 0.2, "malformed": 0.2, "truncate": 0.2}},
             settings={"max_attempts": 3},
-        ),  # fmt: skip
+        ),
     ]
     return out
 
