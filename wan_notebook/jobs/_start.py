@@ -13,7 +13,7 @@ import logging
 import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Final
 
 from ..errors import InvalidRequestError
 from ..request.models import VideoRequest
@@ -23,6 +23,7 @@ from . import _loop as runtime
 from ._context import Context
 from ._group import JobGroup
 from ._job import Job
+from ._lease import stale_s
 from ._session import current
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
 log = logging.getLogger("wan_notebook.jobs")
 
 RequestLike = VideoRequest | str | Mapping[str, Any]
+_ENDED: Final = ("failed", "cancelled")  # their owner stopped following them
 
 
 def generate(request: RequestLike | None = None, /, *, new: bool = False, **fields: Any) -> Job:
@@ -79,10 +81,14 @@ def recover(*, include_cancelled: bool = False) -> JobGroup:
     ctx = session.context()
     ctx.store.sweep_temp_files()
     live = {job.task_uuid for job in session.live()}
+    stale = stale_s(ctx.settings)
+    # Only tasks no live kernel follows: a claim takes a task from an owner that is gone.
     rows = [
         row
         for row in ctx.store.unfinished(include_cancelled=include_cancelled)
-        if row.backend == ctx.backend.cache_scope and row.task_uuid not in live
+        if row.backend == ctx.backend.cache_scope
+        and row.task_uuid not in live
+        and ctx.store.claim(row.task_uuid, stale_s=stale, ended=row.status in _ENDED)
     ]
     loop = runtime.job_loop() if rows else None
     started: list[tuple[Job, TaskRow | None]] = []
@@ -103,7 +109,7 @@ def recover(*, include_cancelled: bool = False) -> JobGroup:
     _launch(started)
     skipped = len(ctx.store.unfinished()) - len(jobs)
     if skipped > 0:
-        log.info("recover: %d task(s) belong to another backend or are running here", skipped)
+        log.info("recover: %d task(s) belong to another backend or a live kernel", skipped)
     return JobGroup(jobs)
 
 
