@@ -46,12 +46,15 @@ def journal_problems(media_dir: Path) -> list[str]:
     for task in store.tasks():
         if task.status not in TERMINAL_STATUSES:
             problems.append(f"task {task.task_uuid} has no outcome ({task.status})")
-    known: set[str] = {JOURNAL_NAME, JOURNAL_NAME + "-wal", JOURNAL_NAME + "-shm"}
+    # .rejected/ holds files that failed the probe, for inspection: never a result.
+    known: set[str] = {JOURNAL_NAME, JOURNAL_NAME + "-wal", JOURNAL_NAME + "-shm", ".rejected"}
     for task in store.tasks():
         for result in store.results_for(task.task_uuid, existing_only=False):
             known.add(result.path.name)
             if result.sidecar is not None:
                 known.add(result.sidecar.name)
+            if result.path.parent.name == ".rejected":
+                problems.append(f"a rejected file is a result: {result.path.name}")
             if not result.path.exists():
                 problems.append(f"result file missing: {result.path.name}")
             elif result.bytes is not None and result.path.stat().st_size != result.bytes:

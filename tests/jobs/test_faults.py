@@ -13,6 +13,7 @@ import pytest
 from tests.fake_runware import FakeRunware
 from tests.wan_checks import check_files, journal_problems
 from wan_notebook import VideoRequest
+from wan_notebook.client import PollRefused
 from wan_notebook.errors import (
     AuthenticationError,
     InsufficientCreditError,
@@ -58,7 +59,7 @@ FAULTS: list[tuple[str, dict[str, Any], dict[str, Any], type[WanError] | None]] 
     ("faults on polls only", {"apply_to": ["getResponse"],
                               "next": {"503": 2, "drop": 1, "malformed": 1, "429": 1}}, {}, None),
     ("polls failing for good", {"apply_to": ["getResponse"], "rates": {"503": 1.0}},
-     {"max_attempts": 2}, ServerError),
+     {"max_attempts": 2}, PollRefused),
     ("batched getResponse refused", {"reject_batched_get_response": True}, {}, None),
 ]  # fmt: skip
 

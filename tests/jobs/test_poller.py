@@ -118,3 +118,26 @@ def test_an_acknowledged_task_the_api_forgets_fails_without_resubmitting(wan: Wa
     assert len(sends) == 1
     row = wan.store.task(job.task_uuid)
     assert row is not None and row.status == "failed" and not row.recoverable
+
+
+# ----- answers that break the rules (in-memory fake) ------------------------------------------
+
+
+def test_results_beyond_number_results_are_ignored_with_a_warning(wan: Wan, caplog: Any) -> None:
+    fake = FakeRunware(polls_until_done=0)
+
+    def twelve(request: httpx.Request, tasks: list[dict[str, Any]]) -> Any:
+        if tasks[0]["taskType"] == "getResponse":
+            for task in tasks:
+                fake.tasks[task["taskUUID"]]["numberResults"] = 12  # the server's own idea
+        return None
+
+    fake.before.append(twelve)
+    wan.use_fake(fake)
+    job = generate(PROMPT, size="1280x720", seed=1)
+    job.wait(30)
+    assert len(job.results) == 1 and job.cost == pytest.approx(0.5)
+    assert len(fake.gets) == 1  # one download, not twelve
+    assert len(wan.store.results_for(job.task_uuid)) == 1
+    assert any("11 result(s) more than the 1 asked for" in r.getMessage() for r in caplog.records)
+    assert journal_problems(wan.media_dir) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sqlite3
 import subprocess
@@ -44,7 +45,8 @@ def _finish_with_file(store: Store, task_uuid: str, body: bytes = b"video") -> R
     path = store.media_path(prompt="a red fox", seed=3, video_uuid=str(uuid.uuid4()), ext="mp4")
     path.write_bytes(body)
     result = Result(task_uuid=task_uuid, video_uuid="v", url="http://x.test/v.mp4", path=path,
-                    seed=3, cost=0.5, sha256="s", bytes=len(body), key="#0")  # fmt: skip
+                    seed=3, cost=0.5, sha256=hashlib.sha256(body).hexdigest(), bytes=len(body),
+                    key="#0")  # fmt: skip
     store.record_result(result, {"videoUUID": "v"})
     store.finish(task_uuid, "done", cost=0.5)
     return result
@@ -96,6 +98,8 @@ def test_the_cache_ignores_results_whose_files_are_gone_or_changed(store: Store)
     task_uuid = _journal(store, fingerprint="same")
     result = _finish_with_file(store, task_uuid)
     result.path.write_bytes(b"truncated!!")  # a different size
+    assert store.find_cached("same", "local") is None
+    result.path.write_bytes(b"VIDEO")  # the same size, other bytes: the sha256 differs
     assert store.find_cached("same", "local") is None
     result.path.unlink()
     assert store.find_cached("same", "local") is None

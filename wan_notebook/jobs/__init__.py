@@ -6,8 +6,10 @@ This package's ``__init__`` is the jobs layer's whole surface for the layers abo
 Modules, in the order a job meets them: ``_start`` (entry points), ``_session`` (where
 jobs send, which are running, the budget; ``_context``, ``_budget``), ``_job`` (the state
 machine; ``_state`` its readable state), ``_inputs`` (the API task), ``_poller`` (batched
-submits and polls, through ``_watched``), ``_progress``, ``_save`` (files and sidecars),
-``_faults`` (what a failure means), ``_group`` (JobGroup) and ``_loop`` (which event loop).
+submits and polls, through ``_watched``; ``_refusals`` for refused polls, ``_resubmit``
+for when a resend is safe), ``_progress``, ``_save`` (files and sidecars),
+``_faults`` (what a failure means), ``_lease`` (the kernel's heartbeat), ``_group``
+(JobGroup) and ``_loop`` (which event loop).
 """
 
 from ._group import JobGroup

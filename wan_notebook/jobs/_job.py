@@ -13,10 +13,11 @@ job; the session ``budget`` is checked before anything is sent.
 Recovery policy (``recover()``): every journaled task of this backend without an outcome,
 and every failure that may still hold a paid result (a network fault after the API took
 it), is polled again. Results found are downloaded. A task that was journaled but perhaps
-never sent (the kernel died in between) and that the API does not know is resubmitted
-with the same taskUUID, which is safe: had the API received it, it would answer
-``conflictTaskUUID`` instead of running it twice. A task the API acknowledged but no longer
-knows fails (results expire); nothing is resubmitted after the user saw it fail.
+never sent (the kernel died in between) is resubmitted with the same taskUUID only when
+getTaskDetails says the API does not know it (``_resubmit``): nothing was taken, nothing
+billed. It never rests on how the API treats a reused taskUUID. A task the API
+acknowledged but no longer knows fails (results expire); nothing is resubmitted after the
+user saw it fail. recover() takes only tasks no live kernel follows (``_lease``).
 
 Only the job writes its journal row; the poller reports to it through ``Watched``.
 """
@@ -36,6 +37,7 @@ from ..store import Result, TaskRow
 from . import _loop as runtime
 from ._faults import MAYBE_TAKEN, as_wan_error, code_of, recoverable
 from ._inputs import api_task
+from ._lease import Heartbeat
 from ._poller import Poller
 from ._progress import expected_seconds
 from ._save import save_video
@@ -184,8 +186,12 @@ class Job(JobState):
         if self.done:  # cancelled before it started
             return
         coro = self._recover(row) if row is not None else self._run()
-        self._task = self._loop_required().create_task(coro, name=f"wan-job-{self.task_uuid[:8]}")
+        loop, store = self._loop_required(), self._ctx.store
+        self._task = loop.create_task(coro, name=f"wan-job-{self.task_uuid[:8]}")
         self._task.add_done_callback(_log_unexpected)
+        # The kernel's lease on its tasks: other kernels' recover() leaves them alone.
+        Heartbeat.for_loop(loop).hold(store)
+        self._task.add_done_callback(lambda _: Heartbeat.for_loop(loop).release(store))
 
     async def _run(self) -> None:
         ctx = self._ctx

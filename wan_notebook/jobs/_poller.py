@@ -8,7 +8,8 @@ store).
 
 A job hands its task to ``Poller.submit`` and then ``Poller.watch``es it; the watch ends in
 an ``Outcome`` (results and per-video errors) or raises a ``Failure``. A task the API does
-not know is resubmitted under the same taskUUID while that is safe (see ``jobs._job``).
+not know is resubmitted under the same taskUUID only when getTaskDetails says the API does
+not know it (``_resubmit``). A refused poll fails no task (``_refusals``).
 The poller sees a job only as a ``Watched`` (``_watched``) and writes nothing itself.
 """
 
@@ -19,7 +20,7 @@ import contextlib
 import logging
 import weakref
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar, Final
 
 from ..client import (
@@ -27,14 +28,14 @@ from ..client import (
     ApiErrorItem,
     AsyncRunwareClient,
     PollItem,
+    PollRefused,
     Processing,
     SubmitOutcome,
     VideoResult,
+    is_not_found,
 )
 from ..errors import (
-    AuthenticationError,
     Failure,
-    InsufficientCreditError,
     JobTimeoutError,
     NetworkError,
     TaskFailedError,
@@ -42,7 +43,9 @@ from ..errors import (
 )
 from ..settings import get_settings
 from ._faults import RECOVERABLE
-from ._watched import Outcome, Watched
+from ._refusals import Refusals
+from ._resubmit import resend_verdict
+from ._watched import Outcome, Watched, WatchState, due_in
 
 __all__ = ["Poller"]
 
@@ -50,34 +53,7 @@ log = logging.getLogger("wan_notebook.jobs._poller")
 
 NOT_FOUND_STRIKES: Final = 3  # an acknowledged task the API keeps not knowing has expired
 MAX_RESUBMITS: Final = 2
-POLL_FAILURES_BEFORE_GIVING_UP: Final = 3  # ticks whose retries were all used up
 PROGRESS_FOR_ESTIMATE: Final = 0.05  # below this, API progress says little about the end
-
-
-@dataclass(eq=False)
-class _Watch:
-    job: Watched
-    client: AsyncRunwareClient
-    future: asyncio.Future[Outcome]
-    acked: bool
-    may_resubmit: bool
-    started: float  # loop time of the watch's start (about when the API took the task)
-    first_poll_at: float
-    expected: float  # seconds the task should take: history, a guess, then API progress
-    deadline: float
-    results: dict[str, VideoResult] = field(default_factory=dict)
-    errors: list[ApiErrorItem] = field(default_factory=list)
-    not_found: int = 0
-    resubmits: int = 0
-    resubmitting: bool = False
-
-    @property
-    def task_uuid(self) -> str:
-        return self.job.task_uuid
-
-    @property
-    def expected_end(self) -> float:
-        return self.started + self.expected
 
 
 @dataclass(eq=False)
@@ -98,13 +74,14 @@ class Poller:
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
         self._pending: list[_Pending] = []
-        self._watches: dict[str, _Watch] = {}
+        self._watches: dict[str, WatchState] = {}
         self._inflight: set[asyncio.Task[None]] = set()
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
         self._interval = 0.0
         self._next_poll_at = 0.0
-        self._poll_failures = 0
+        self._refusals = Refusals()
+        self._hold_until = 0.0  # no poll before this (backing off from refused polls)
         self.ticks = 0  # getResponse rounds so far (benchmarks and tests read it)
 
     @classmethod
@@ -141,7 +118,7 @@ class Poller:
         s = get_settings()
         now = self._loop.time()
         future: asyncio.Future[Outcome] = self._loop.create_future()
-        self._watches[job.task_uuid] = _Watch(
+        self._watches[job.task_uuid] = WatchState(
             job=job,
             client=client,
             future=future,
@@ -225,28 +202,24 @@ class Poller:
         if self._wake is not None:
             self._wake.set()
 
-    async def _tick(self, watches: list[_Watch]) -> None:
+    async def _tick(self, watches: list[WatchState]) -> None:
         s = get_settings()
-        by_client: dict[AsyncRunwareClient, list[_Watch]] = {}
+        by_client: dict[AsyncRunwareClient, list[WatchState]] = {}
         for watch in watches:
             by_client.setdefault(watch.client, []).append(watch)
         changed = False
         for client, group in by_client.items():
             try:
                 items = await client.poll([w.task_uuid for w in group])
-            except (AuthenticationError, InsufficientCreditError) as exc:
-                changed |= self._fail_all(group, exc, recoverable=True)
+            except PollRefused as refused:
+                changed |= self._refused(group, refused)
                 continue
-            except Exception as exc:  # faults that outlived the retries (or a bug)
-                error = exc if isinstance(exc, WanError) else NetworkError(f"poll failed: {exc}")
-                if not isinstance(exc, WanError):
-                    log.exception("poll failed unexpectedly")
-                self._poll_failures += 1
-                log.warning("poll failed (%d in a row): %s", self._poll_failures, error.message)
-                if self._poll_failures >= POLL_FAILURES_BEFORE_GIVING_UP:
-                    changed |= self._fail_all(group, error, recoverable=True)
+            except Exception as exc:  # a bug: no task's state follows from it either
+                log.exception("poll failed unexpectedly")
+                error = WanError(f"internal error while polling: {exc}")
+                changed |= self._refused(group, PollRefused(error))
                 continue
-            self._poll_failures = 0
+            self._refusals.reset()
             for watch in group:
                 if self._watches.get(watch.task_uuid) is not watch:
                     continue
@@ -266,12 +239,12 @@ class Poller:
         self._interval = s.poll_min if changed else min(self._interval * 1.5, s.poll_max)
         delay = min(self._interval, s.poll_max)
         for watch in self._watches.values():
-            delay = min(delay, _due_in(watch, now, s.poll_min, s.poll_max))
-        self._next_poll_at = now + max(s.poll_min, delay)
+            delay = min(delay, due_in(watch, now, s.poll_min, s.poll_max))
+        self._next_poll_at = max(now + max(s.poll_min, delay), self._hold_until)
         for watch in list(self._watches.values()):
             watch.job.ticked()
 
-    def _apply(self, watch: _Watch, items: list[PollItem]) -> bool:
+    def _apply(self, watch: WatchState, items: list[PollItem]) -> bool:
         """Take in one task's poll items; True when something finished or arrived."""
         job = watch.job
         not_found = False
@@ -279,19 +252,27 @@ class Poller:
         progress: float | None = None
         running = False
         new = False
+        extras = 0
         for item in items:
             if isinstance(item, VideoResult):
-                if item.key not in watch.results:
-                    watch.results[item.key] = item
-                    new = True
+                if item.key in watch.results:
+                    continue
+                if len(watch.results) >= job.results_expected:
+                    extras += 1  # more than numberResults: never downloaded nor billed here
+                    continue
+                watch.results[item.key] = item
+                new = True
             elif isinstance(item, Processing):
                 running = True
                 if item.progress is not None:
                     progress = max(0.0, min(1.0, item.progress / 100.0))
-            elif _is_not_found(item):
+            elif is_not_found(item.code):
                 not_found = True
             else:
                 errors.append(item)
+        if extras:
+            log.warning("task %s: the API sent %d result(s) more than the %d asked for; "
+                        "ignored", watch.task_uuid, extras, job.results_expected)  # fmt: skip
         if not_found and not (running or watch.results or errors):
             return self._task_not_found(watch)
         watch.not_found = 0
@@ -311,7 +292,7 @@ class Poller:
             return self._end(watch, Outcome(results, watch.errors))
         return new
 
-    def _task_not_found(self, watch: _Watch) -> bool:
+    def _task_not_found(self, watch: WatchState) -> bool:
         if watch.may_resubmit and watch.resubmits < MAX_RESUBMITS:
             self._resubmit(watch)
             return False
@@ -330,10 +311,34 @@ class Poller:
         )
         return self._end(watch, Failure(error, recoverable=False))
 
-    def _resubmit(self, watch: _Watch) -> None:
-        """Send a possibly-never-sent task again under the same taskUUID."""
+    def _resubmit(self, watch: WatchState) -> None:
+        """Ask the API about a possibly-never-sent task; resend it only if it is unknown."""
+        watch.resubmitting = True  # not polled meanwhile
+        task = self._loop.create_task(self._ask_then_resend(watch))
+        self._inflight.add(task)
+        task.add_done_callback(self._inflight.discard)
+
+    async def _ask_then_resend(self, watch: WatchState) -> None:
+        verdict = await resend_verdict(watch.client, watch.task_uuid)
+        if self._watches.get(watch.task_uuid) is not watch:
+            return
+        if verdict == "unknown":
+            self._resend(watch)
+            return
+        watch.resubmitting = False
+        if isinstance(verdict, ApiErrorItem):  # refused at submit: not billed, not resent
+            error = TaskFailedError(verdict.message or "the API refused the task",
+                                    code=verdict.code, task_uuid=watch.task_uuid)  # fmt: skip
+            self._end(watch, Failure(error, recoverable=False))
+        elif verdict == "known":  # it has the task: follow it, never send it again
+            watch.acked, watch.may_resubmit = True, False
+            watch.job.accepted(confirmed=True)
+        if self._wake is not None:
+            self._wake.set()
+
+    def _resend(self, watch: WatchState) -> None:
+        """Send a task the API does not know again under the same taskUUID."""
         watch.resubmits += 1
-        watch.resubmitting = True
         job = watch.job
         log.info("task %s unknown to the API: resubmitting it (same taskUUID)", job.task_uuid)
         future = self.submit(watch.client, job.api_task, job)
@@ -354,7 +359,7 @@ class Poller:
 
         future.add_done_callback(done)
 
-    def _end(self, watch: _Watch, outcome: Outcome | Failure) -> bool:
+    def _end(self, watch: WatchState, outcome: Outcome | Failure) -> bool:
         self._watches.pop(watch.task_uuid, None)
         if not watch.future.done():
             if isinstance(outcome, Failure):
@@ -363,22 +368,15 @@ class Poller:
                 watch.future.set_result(outcome)
         return True
 
-    def _fail_all(self, watches: list[_Watch], error: WanError, *, recoverable: bool) -> bool:
+    def _refused(self, watches: list[WatchState], refused: PollRefused) -> bool:
+        """A poll answered as a whole: no task fails; back off, and after a bounded time
+        hand the tasks back as recoverable (the API accepted them: recover() fetches them)."""
+        s = get_settings()
+        now = self._loop.time()
+        self._hold_until = now + self._refusals.note(refused, now, s)
+        if not self._refusals.exhausted(now, s):
+            return False
+        error = self._refusals.given_up(refused, len(watches))
         for watch in watches:
-            self._end(watch, Failure(error, recoverable=recoverable))
+            self._end(watch, Failure(error, recoverable=True))
         return bool(watches)
-
-
-def _due_in(watch: _Watch, now: float, poll_min: float, poll_max: float) -> float:
-    """Seconds until this task should be looked at: just after its expected end, and then
-    every tenth of its expected time while it is overdue."""
-    if watch.expected <= 0:
-        return poll_max
-    if now < watch.expected_end:
-        return watch.expected_end - now + min(poll_min, 0.05 * watch.expected)
-    return max(poll_min, min(poll_max, 0.1 * watch.expected))
-
-
-def _is_not_found(item: ApiErrorItem) -> bool:
-    code = item.code.lower()
-    return code.endswith("notfound") and code != "taskfailedornotfound"

@@ -10,15 +10,17 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, Final
 
 from .._version import __version__
-from ..client import AsyncRunwareClient, VideoResult
+from ..client import AsyncRunwareClient, VideoResult, expected_video
 from ..errors import NetworkError
 from ..request.models import VideoRequest
 from ..store import Result, Store, manifest
 
-__all__ = ["save_video"]
+__all__ = ["REJECTED_DIR", "save_video"]
+
+REJECTED_DIR: Final = ".rejected"  # beside the videos: files that failed the probe
 
 
 async def save_video(
@@ -41,7 +43,14 @@ async def save_video(
     dest = store.media_path(
         prompt=request.positive_prompt, seed=seed, video_uuid=item.video_uuid, ext=fmt
     )
-    path, digest, size = await client.download(item.video_url, dest)
+    # Probed before it becomes a result: a file that is not the video asked for is kept
+    # aside in .rejected/ (never served) and the failure is recoverable.
+    path, digest, size = await client.download(
+        item.video_url,
+        dest,
+        expect=expected_video(request, item),
+        rejected_dir=store.media_dir / REJECTED_DIR,
+    )
     result = Result(
         task_uuid=task_uuid, video_uuid=item.video_uuid, url=item.video_url, path=path,
         seed=seed, cost=item.cost, sha256=digest, bytes=size, format=fmt,

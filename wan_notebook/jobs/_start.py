@@ -13,7 +13,7 @@ import logging
 import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Final
 
 from ..errors import InvalidRequestError
 from ..request.models import VideoRequest
@@ -23,6 +23,7 @@ from . import _loop as runtime
 from ._context import Context
 from ._group import JobGroup
 from ._job import Job
+from ._lease import stale_s
 from ._session import current
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
 log = logging.getLogger("wan_notebook.jobs")
 
 RequestLike = VideoRequest | str | Mapping[str, Any]
+_ENDED: Final = ("failed", "cancelled")  # their owner stopped following them
 
 
 def generate(request: RequestLike | None = None, /, *, new: bool = False, **fields: Any) -> Job:
@@ -79,10 +81,14 @@ def recover(*, include_cancelled: bool = False) -> JobGroup:
     ctx = session.context()
     ctx.store.sweep_temp_files()
     live = {job.task_uuid for job in session.live()}
+    stale = stale_s(ctx.settings)
+    # Only tasks no live kernel follows: a claim takes a task from an owner that is gone.
     rows = [
         row
         for row in ctx.store.unfinished(include_cancelled=include_cancelled)
-        if row.backend == ctx.backend.cache_scope and row.task_uuid not in live
+        if row.backend == ctx.backend.cache_scope
+        and row.task_uuid not in live
+        and ctx.store.claim(row.task_uuid, stale_s=stale, ended=row.status in _ENDED)
     ]
     loop = runtime.job_loop() if rows else None
     started: list[tuple[Job, TaskRow | None]] = []
@@ -103,7 +109,7 @@ def recover(*, include_cancelled: bool = False) -> JobGroup:
     _launch(started)
     skipped = len(ctx.store.unfinished()) - len(jobs)
     if skipped > 0:
-        log.info("recover: %d task(s) belong to another backend or are running here", skipped)
+        log.info("recover: %d task(s) belong to another backend or a live kernel", skipped)
     return JobGroup(jobs)
 
 
@@ -135,31 +141,54 @@ def shutdown_quietly() -> None:
 def _start(requests: Sequence[VideoRequest], *, new: bool) -> list[Job]:
     session = current()
     ctx = session.context()
+    scope = ctx.backend.cache_scope
+    # A request equal to one in flight here joins that job: sending it again would pay twice.
+    flying = {} if new else {j.fingerprint: j for j in session.live() if _scope(j) == scope}
     plan: list[tuple[VideoRequest, str, list[Result] | None]] = []
     for request in requests:
         fingerprint = request.fingerprint()
-        found = None if new else ctx.store.find_cached(fingerprint, ctx.backend.cache_scope)
+        found = None
+        if not new and fingerprint not in flying:
+            found = ctx.store.find_cached(fingerprint, scope)
         plan.append((request, fingerprint, found[1] if found else None))
-    to_send = [request for request, _, hit in plan if hit is None]
+    joining = {f for r, f, hit in plan if hit is None and f in flying}
+    to_send = _first_of_each([(r, f) for r, f, hit in plan if hit is None and f not in joining])
     total = round(sum(r.estimated_cost for r in to_send), 6)
     if to_send:
         ctx.budget.reserve(total, ctx.settings.budget_usd)
     loop = runtime.job_loop() if to_send else None
     jobs: list[Job] = []
     taken = {job.task_uuid for job in session.live()}
+    created: list[Job] = []
     for request, fingerprint, hit in plan:
         if hit is not None:
-            jobs.append(_cached(request, fingerprint, ctx, hit))
+            created.append(_cached(request, fingerprint, ctx, hit))
+            jobs.append(created[-1])
+            continue
+        if fingerprint in flying:
+            joined = flying[fingerprint]
+            joined.events.append((time.time(), joined.status, "the same request again: joined"))
+            jobs.append(joined)
             continue
         request = _unique_task_uuid(request, ctx.store, taken)
         taken.add(request.task_uuid)
         job = Job(request, fingerprint=fingerprint, ctx=ctx, loop=loop)
         job._reserved = request.estimated_cost
         job.events.append((job.started_at, "queued", ""))
+        flying[fingerprint] = job  # a twin later in this batch joins it
+        created.append(job)
         jobs.append(job)
-    session.jobs.extend(jobs)
-    _launch([(job, None) for job in jobs if not job.cached])
+    session.jobs.extend(created)
+    _launch([(job, None) for job in created if not job.cached])
     return jobs
+
+
+def _first_of_each(pairs: Sequence[tuple[VideoRequest, str]]) -> list[VideoRequest]:
+    """One request per fingerprint: twins in one batch are one task."""
+    seen: dict[str, VideoRequest] = {}
+    for request, fingerprint in pairs:
+        seen.setdefault(fingerprint, request)
+    return list(seen.values())
 
 
 def _launch(batch: Sequence[tuple[Job, TaskRow | None]]) -> None:
@@ -215,3 +244,7 @@ def _as_request(request: RequestLike | None, fields: Mapping[str, Any]) -> Video
 def _check_iterable(value: object, name: str) -> None:
     if not isinstance(value, Iterable) or isinstance(value, str | bytes | Mapping | VideoRequest):
         raise TypeError(f"{name} must be an iterable, not {type(value).__name__}")
+
+
+def _scope(job: Job) -> str:
+    return job._ctx.backend.cache_scope

@@ -3,18 +3,20 @@
 The poller follows a ``Watched``: the task it sends and polls, and four reports it makes
 as the task moves (sent, accepted, progressed, ticked), on the loop thread. The job takes
 each report into its own state and journal row; the poller keeps no job state and writes
-nothing. A watch ends in an ``Outcome``, or raises ``errors.Failure``.
+nothing. A watch ends in an ``Outcome``, or raises ``errors.Failure``. ``WatchState`` is
+the poller's state of one watch, and ``due_in`` when it should next be looked at.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ..client import ApiErrorItem, VideoResult
+from ..client import ApiErrorItem, AsyncRunwareClient, VideoResult
 
-__all__ = ["Outcome", "Watched"]
+__all__ = ["Outcome", "WatchState", "Watched", "due_in"]
 
 
 class Watched(Protocol):
@@ -50,3 +52,41 @@ class Outcome:
 
     results: list[VideoResult]
     errors: list[ApiErrorItem]
+
+
+@dataclass(eq=False)
+class WatchState:
+    """The poller's state of one watch (on the loop thread)."""
+
+    job: Watched
+    client: AsyncRunwareClient
+    future: asyncio.Future[Outcome]
+    acked: bool
+    may_resubmit: bool
+    started: float  # loop time of the watch's start (about when the API took the task)
+    first_poll_at: float
+    expected: float  # seconds the task should take: history, a guess, then API progress
+    deadline: float
+    results: dict[str, VideoResult] = field(default_factory=dict)
+    errors: list[ApiErrorItem] = field(default_factory=list)
+    not_found: int = 0
+    resubmits: int = 0
+    resubmitting: bool = False
+
+    @property
+    def task_uuid(self) -> str:
+        return self.job.task_uuid
+
+    @property
+    def expected_end(self) -> float:
+        return self.started + self.expected
+
+
+def due_in(watch: WatchState, now: float, poll_min: float, poll_max: float) -> float:
+    """Seconds until this task should be looked at: just after its expected end, and then
+    every tenth of its expected time while it is overdue."""
+    if watch.expected <= 0:
+        return poll_max
+    if now < watch.expected_end:
+        return watch.expected_end - now + min(poll_min, 0.05 * watch.expected)
+    return max(poll_min, min(poll_max, 0.1 * watch.expected))

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal
 from .._files import sweep_temp_files
 from .._secrets import redact
 from .._status import OPEN_JOURNAL_STATUSES, JournalStatus
+from . import _leases
 from ._media_files import new_media_path, write_sidecar
 from ._results import HistoryItem, Result, TaskRow
 from ._sqlite import JOURNAL_NAME, connect
@@ -121,6 +122,24 @@ class Store:
                     backend, base_url, engine, time.time(), estimated_cost, SESSION_ID,
                 ),
             )  # fmt: skip
+            _leases.beat(db, SESSION_ID)
+
+    # ----- leases (see _leases) ------------------------------------------------------------
+
+    def heartbeat(self) -> None:
+        """This kernel still follows its tasks."""
+        with self._tx() as db:
+            _leases.beat(db, SESSION_ID)
+
+    def claim(self, task_uuid: str, *, stale_s: float, ended: bool = False) -> bool:
+        """Take a task over for this kernel: True if it was ours, or its owner is gone (or
+        ``ended``: its owner stopped following it) and no other kernel claimed it first."""
+        with self._tx() as db:
+            owner = _leases.owner_of(db, task_uuid)
+            mine = owner == SESSION_ID or ended
+            if not mine and not _leases.owner_gone(db, owner, stale_s=stale_s):
+                return False
+            return _leases.claim(db, task_uuid, SESSION_ID, expected=owner)
 
     def mark_submitted(self, task_uuid: str, *, acked: bool = True) -> None:
         with self._tx() as db:
@@ -217,7 +236,8 @@ class Store:
         return [r for r in results if r.intact] if existing_only else results
 
     def find_cached(self, fingerprint: str, backend: str) -> tuple[TaskRow, list[Result]] | None:
-        """The newest finished task with this fingerprint whose files are all still there."""
+        """The newest finished task with this fingerprint whose files are all still there,
+        byte for byte (sha256): a changed or damaged file is a miss."""
         rows = self._query(
             "SELECT * FROM tasks WHERE fingerprint=? AND backend=? AND status='done'"
             " ORDER BY finished DESC",
@@ -226,7 +246,7 @@ class Store:
         for row in rows:
             task = TaskRow.from_row(row)
             results = self.results_for(task.task_uuid, existing_only=False)
-            if len(results) >= task.results_expected and all(r.intact for r in results):
+            if len(results) >= task.results_expected and all(r.verified for r in results):
                 return task, results
         return None
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .._status import JournalStatus
+from ..client import file_matches
 from ..request import catalog
 
 
@@ -64,6 +65,13 @@ class Result:
         except OSError:
             return False
         return self.bytes is None or size == self.bytes
+
+    @property
+    def verified(self) -> bool:
+        """The file holds exactly the bytes recorded (sha256): what a cache hit needs."""
+        if self.sha256 is None:
+            return self.intact
+        return file_matches(self.path, self.sha256, self.bytes)
 
 
 @dataclass(frozen=True)

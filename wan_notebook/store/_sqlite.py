@@ -11,6 +11,8 @@ import sqlite3
 from pathlib import Path
 from typing import Final
 
+from ._leases import LEASE_SCHEMA
+
 JOURNAL_NAME: Final = "wan-journal.sqlite3"
 
 SCHEMA: Final = """
@@ -77,6 +79,6 @@ def connect(path: Path) -> sqlite3.Connection:
     # NORMAL in WAL mode: a commit survives a crashed process (kill -9); only a power cut
     # may lose the last commits.
     db.execute("PRAGMA synchronous=NORMAL")
-    db.executescript(SCHEMA)
+    db.executescript(SCHEMA + LEASE_SCHEMA)
     db.commit()
     return db
