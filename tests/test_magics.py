@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from IPython.core.error import UsageError
@@ -163,12 +164,11 @@ def test_a_cell_with_no_body_says_the_body_is_the_prompt(
 
 
 def test_status_lists_the_session_or_says_it_is_idle_in_one_line(
-    ip: InteractiveShell, monkeypatch: pytest.MonkeyPatch
+    ip: InteractiveShell, wan: Any
 ) -> None:
     """Finding 8: it listed only running jobs, and an empty table when idle."""
-    from wan_notebook.jobs import _job
 
-    monkeypatch.setattr(_job, "_session", [])
+    # The wan fixture installs a fresh jobs Session: no earlier test's jobs are in it.
     shown = ip.run_line_magic("wan", "status")
     assert "<table" not in shown.data and repr(shown).endswith("No jobs in this session yet.")
 

@@ -7,12 +7,11 @@ import pytest
 from tests.tex_checks import dollars_mathjax_would_read
 from wan_notebook import jobs, settings
 from wan_notebook.display import spend_view, status_view
-from wan_notebook.jobs import _job
 
 
 @pytest.fixture
 def fresh_session(wan, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(_job, "_session", [])  # this process's earlier tests made jobs too
+    # The wan fixture installs a fresh jobs Session: no earlier test's jobs are in it.
     return wan
 
 

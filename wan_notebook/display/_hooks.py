@@ -17,8 +17,8 @@ __all__ = ["DISPLAYED", "register", "unregister"]
 
 DISPLAYED: Final[tuple[tuple[str, str], ...]] = (
     ("wan_notebook.jobs._job", "Job"),
-    ("wan_notebook.jobs._job", "JobGroup"),
-    ("wan_notebook.store._journal", "Result"),
+    ("wan_notebook.jobs._group", "JobGroup"),
+    ("wan_notebook.store._results", "Result"),
 )
 """(module, class name) of each type shown as a live view: card + player, grid, player."""
 

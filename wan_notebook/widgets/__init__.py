@@ -17,7 +17,8 @@ Loading this package in IPython also registers how jobs, groups and results disp
 from .._status import JOB_STATUSES
 from ._base import WanWidget, bundle_available
 from ._displays import register_displays as _register_displays
-from .job_view import JobView, job_widget, player_for, show_job
+from .grid_view import show_job
+from .job_view import JobView, job_widget, player_for
 from .player import Player
 from .progress import ProgressCard
 from .seed_grid import TILE_DEFAULTS, SeedGrid

@@ -27,8 +27,7 @@ __all__ = ["register_displays", "show"]
 def show(obj: Any) -> None:
     """Display a Job (card + player), a JobGroup (grid) or a Result (player) in this cell."""
     from ..jobs import Job, JobGroup  # the objects exist, so the jobs layer is loaded
-    from .grid_view import show_group
-    from .job_view import show_job
+    from .grid_view import show_group, show_job
 
     if isinstance(obj, Job):
         show_job(obj)

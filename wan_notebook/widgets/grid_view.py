@@ -283,3 +283,19 @@ def compare(
     if show:
         display(view)
     return view
+
+
+def show_job(job: Job) -> Any:
+    """Display a job's live view (and, when it ends, its static fallback) in this cell.
+
+    A job with several results shows as a synchronized grid (returns its ``GridView``).
+    """
+    if job.request.results > 1:
+        from ..jobs import JobGroup  # the jobs layer is below; imported only when needed
+
+        return show_group(JobGroup([job]))
+    from .job_view import JobView
+
+    view = JobView(job)
+    view.display()
+    return view

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from ..jobs import Job
     from ..store import Result
 
-__all__ = ["JobView", "job_widget", "player_for", "show_job"]
+__all__ = ["JobView", "job_widget", "player_for"]
 
 _GAP = "6px 0 0 0"  # between the card and the player
 
@@ -139,30 +139,10 @@ def player_for(job: Job, result: Result) -> Player:
     )
 
 
-def show_job(job: Job) -> Any:
-    """Display a job's live view (and, when it ends, its static fallback) in this cell.
-
-    A job with several results shows as a synchronized grid (returns its ``GridView``).
-    """
-    if job.request.results > 1:
-        from ..jobs import JobGroup  # the jobs layer is below; imported only when needed
-        from .grid_view import show_group
-
-        return show_group(JobGroup([job]))
-    view = JobView(job)
-    view.display()
-    return view
-
-
 def job_widget(job: Job) -> Any:
     """The live widget of a job, for a parent widget to hold.
 
     ``JobView.box``, not ``show_job``: a click handler must not call ``display()``, whose
     output would go to the log console; the form or gallery puts the box in its own slot.
     """
-    if job.request.results > 1:
-        from ..jobs import JobGroup
-        from .grid_view import GridView
-
-        return GridView(JobGroup([job])).grid
     return JobView(job).box
