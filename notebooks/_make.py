@@ -58,10 +58,9 @@ print(job.status, result.seed, f"{result.width}x{result.height}", f"{result.dura
 assert (job.status, result.width, result.height) == ("done", 1280, 720)
 """),
     md("""
-A job is a Python object too (`wan_notebook.generate()` makes one). As the last line of a
+A job is a Python object too (`wan_notebook.generate()` makes one): as the last line of a
 cell, or with `display(job)`, it shows as its card and player, as the cell above did.
 """),
-    code("job"),
     md("""
 ## Variables in prompts, and dry runs
 
