@@ -25,15 +25,17 @@ def test_every_flag_reaches_its_api_field(tmp_path: Path) -> None:
         "--size 1920x1080 --duration 10 --seed 7 --negative 'no text' --shot multi --extend "
         "--ref-video https://cdn.example.com/m.mp4 "
         "--ref-video 822f2568-492c-48e7-a87e-cf69960644a3 "
-        f"--audio {track} --format WEBM --quality 80 --ttl 120 --webhook https://h.example.com/x "
+        "--format WEBM --quality 80 --ttl 120 --webhook https://h.example.com/x "
         "--upload-to https://u.example.com/y --safety fast --results 2"
     )
     api = parse_cell(line, "a fox").request().to_api()
+    # Reference videos and an audio input may not be combined (issue 11): audio on its own.
+    with_audio = parse_cell(f"--resolution 720p --audio {track}", "a fox").request().to_api()
     assert (api["width"], api["height"], api["duration"], api["seed"]) == (1920, 1080, 10, 7)
     assert api["negativePrompt"] == "no text"
     assert api["providerSettings"] == {"alibaba": {"promptExtend": True, "shotType": "multi"}}
     assert api["inputs"]["referenceVideos"][1] == "822f2568-492c-48e7-a87e-cf69960644a3"
-    assert api["inputs"]["audio"] == str(track)
+    assert with_audio["inputs"]["audio"] == str(track)
     assert api["outputFormat"] == "WEBM" and api["outputQuality"] == 80 and api["ttl"] == 120
     assert (
         api["webhookURL"] == "https://h.example.com/x"
@@ -100,7 +102,7 @@ def test_dollar_variables_pass_python_objects() -> None:
 
 def test_request_survives_cell_round_trip() -> None:
     request = VideoRequest.build(
-        "a {literal} prompt", negative="blur", size="1088x832", duration=15, seed=11, shot="single",
+        "a {literal} prompt", negative="blur", size="1088x832", duration=10, seed=11, shot="single",
         audio=False, extend=True, fmt="MOV", quality=50, ttl=600, safety="full", n=3,
         ref_videos=["https://cdn.example.com/m.mp4"], include_cost=False,
     )  # fmt: skip
@@ -129,9 +131,10 @@ def test_size_problems_name_the_flag_and_keep_the_api_parameter() -> None:
     with pytest.raises(InvalidRequestError) as info:
         parse_cell("--size 1000x1000 --duration 7", "a fox").request()
     messages = [p.message for p in info.value.problems]
-    assert messages[-1].startswith("--size 1000x1000: not a Wan 2.6 size; use one of 1280x720")
+    assert messages[0].startswith("--size 1000x1000: not a Wan 2.6 size; use one of 1280x720")
     assert "duration=7: allowed: 5, 10, 15 (seconds)" in messages
-    assert sorted(info.value.parameters) == ["duration", "width"], "tools still see the field"
+    # The request layer now names the field as typed (issue 11: size=), not width.
+    assert sorted(info.value.parameters) == ["duration", "size"], "tools still see the field"
     assert len(messages) == 2, "width and height: said once, as --size"
     with pytest.raises(InvalidRequestError) as info:
         parse_cell("--size big", "a fox").request()

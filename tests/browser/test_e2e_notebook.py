@@ -296,6 +296,8 @@ def test_reopened_notebook_shows_the_static_fallback(
     static.scroll_into_view_if_needed()
     assert static.is_visible()
     handle = static.element_handle()
+    # Saved previews load nothing until asked (preload="none", issue 12): ask, as Play would.
+    handle.evaluate("(v) => { v.preload = 'metadata'; v.load(); }")
     lab.wait_until("(v) => v.readyState >= 1", handle, timeout=30)
     info = handle.evaluate(VIDEO_INFO)
     assert info["error"] is None

@@ -151,12 +151,14 @@ def test_media_inputs_by_path_or_url(form: Builder, tmp_path: Any) -> None:
     assert api(form)["inputs"] == {"frameImages": [str(image)]}
     c.image.text.value = ""
     c.ref_videos.text.value = "https://example.com/a.mp4\n\nhttps://example.com/b.mp4\n"
-    c.audio_input.text.value = "https://example.com/song.mp3"
-    c.native_audio.value = True  # the default: not sent, so it cannot clash with inputs.audio
     assert api(form)["inputs"] == {
         "referenceVideos": ["https://example.com/a.mp4", "https://example.com/b.mp4"],
-        "audio": "https://example.com/song.mp3",
     }
+    # Reference videos and an audio input may not be combined (issue 11): audio on its own.
+    c.ref_videos.text.value = ""
+    c.audio_input.text.value = "https://example.com/song.mp3"
+    c.native_audio.value = True  # the default: not sent, so it cannot clash with inputs.audio
+    assert api(form)["inputs"] == {"audio": "https://example.com/song.mp3"}
 
 
 def test_uploaded_bytes_become_a_data_uri_input(form: Builder) -> None:
@@ -267,7 +269,8 @@ def test_size_from_the_image_needs_an_image(form: Builder) -> None:
     assert "image" in form.invalid_controls
     upload(c.image, "fox.png", png_bytes())
     assert not c.generate.disabled
-    assert "width" not in api(form) and "resolution" not in api(form)
+    # The price tier is explicit (issue 11): the image's shape, billed at 720p.
+    assert "width" not in api(form) and api(form)["resolution"] == "720p"
 
 
 def test_prompt_count_turns_red_past_the_limit(form: Builder) -> None:
@@ -392,7 +395,7 @@ FORMS = {
     "everything": {
         "negative": "blurry, text",
         "resolution": "1080p",
-        "aspect": "4:3",
+        "aspect": "17:13",
         "duration": 15,
         "shot": "multi",
         "native_audio": False,
@@ -452,7 +455,6 @@ REQUESTS = {
         "seed": 5,
         "shot": "multi",
         "extend": True,
-        "audio_input": "https://example.com/a.mp3",
         "ref_videos": ["https://example.com/1.mp4", "https://example.com/2.mp4"],
         "fmt": "WEBM",
         "quality": 30,

@@ -129,6 +129,13 @@ class Builder(W.VBox):  # type: ignore[misc]
         Raises ``InvalidRequestError`` (naming every problem) when the form is invalid.
         """
         kwargs = _form.request_fields(self.controls, self._keep)
+        if self.controls.size_mode.value == "auto" and not kwargs.get("image"):
+            # build() would fill a default size; "from image" promises the image's shape.
+            problem = Problem(
+                "inputs.frameImages[0]", None, "a frame image, for the size from the image",
+                "missingFrameImage",
+            )  # fmt: skip
+            raise InvalidRequestError([problem])
         try:
             return VideoRequest.build(**kwargs)
         except ValidationError as exc:
