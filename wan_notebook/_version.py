@@ -1,1 +1,3 @@
+"""The package version (read by hatch for the wheel)."""
+
 __version__ = "0.1.0"
