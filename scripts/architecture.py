@@ -1,6 +1,6 @@
 """Print the module table of ARCHITECTURE.md: every module, its lines, its docstring's gist.
 
-    python scripts/architecture.py            # the table, then the size figures
+python scripts/architecture.py            # the table, then the size figures
 """
 
 from __future__ import annotations
