@@ -23,6 +23,8 @@
      │                             (also a ValueError)
      ├── RelayError                the classroom relay cannot run as asked (also a
      │                             RuntimeError)
+     ├── CopyError                 a player's preview copy could not be made (also a
+     │                             RuntimeError)
      ├── PollRefused               a poll answered as a whole, naming no task (401/402/429/
      │                             5xx, malformed): it fails no task; the poller backs off
      ├── MissingExtraError         an optional extra is not installed (also an ImportError)
@@ -333,3 +335,8 @@ class PollRefused(WanError):
         status = error.status if isinstance(error, APIError) else None
         code = error.code if isinstance(error, APIError) else ""
         return cls(error, status=status, code=code)
+
+
+class CopyError(WanError, RuntimeError):
+    """A preview copy of a video could not be made (no PyAV, or the file could not be read
+    or encoded); the player then plays the original."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,6 +20,15 @@ class Collector:
 
     def add(self, parameter: str, value: Any, allowed: str, code: str, **kw: Any) -> None:
         self.items.append(Problem(parameter, value, allowed, code, **kw))
+
+    def unknown_keys(self, where: str, given: Mapping[str, Any], known: Iterable[str]) -> None:
+        """One ``unknownParameter`` problem per key of ``given`` (an object at ``where``)
+        that is not in ``known``; the message lists what is allowed, in order."""
+        allowed = list(known)
+        for key in given:
+            if key not in allowed:
+                text = f"unknown; allowed: {', '.join(allowed)}"
+                self.add(f"{where}.{key}", given[key], text, "unknownParameter")
 
 
 def is_int(value: Any) -> bool:

@@ -13,9 +13,9 @@ from typing import Any
 from . import catalog, media
 from ._collector import Collector
 
-INPUT_KEYS = frozenset({"frameImages", "referenceVideos", "audio"})
-ALIBABA_KEYS = frozenset({"audio", "promptExtend", "shotType"})
-FRAME_KEYS = frozenset({"image", "frame"})
+INPUT_KEYS = ("frameImages", "referenceVideos", "audio")
+ALIBABA_KEYS = ("audio", "promptExtend", "shotType")
+FRAME_KEYS = ("image", "frame")
 
 
 def _check_media(
@@ -37,14 +37,7 @@ def check_inputs(raw: Any, out: Collector, *, allow_local: bool) -> Mapping[str,
     if not isinstance(raw, Mapping):
         out.add("inputs", raw, "an object {frameImages, referenceVideos, audio}", "invalidInputs")
         return {}
-    for key in raw:
-        if key not in INPUT_KEYS:
-            out.add(
-                f"inputs.{key}",
-                raw[key],
-                "unknown; allowed: frameImages, referenceVideos, audio",
-                "unknownParameter",
-            )
+    out.unknown_keys("inputs", raw, INPUT_KEYS)
     frames = raw.get("frameImages")
     if "frameImages" in raw:
         if not isinstance(frames, list) or len(frames) != 1:
@@ -73,14 +66,7 @@ def check_inputs(raw: Any, out: Collector, *, allow_local: bool) -> Mapping[str,
 def _check_frame_item(item: Any, out: Collector, allow_local: bool) -> None:
     where = "inputs.frameImages[0]"
     if isinstance(item, Mapping):
-        for key in item:
-            if key not in FRAME_KEYS:
-                out.add(
-                    f"{where}.{key}",
-                    item[key],
-                    "unknown; allowed: image, frame",
-                    "unknownParameter",
-                )
+        out.unknown_keys(where, item, FRAME_KEYS)
         if "frame" in item and item["frame"] not in ("first", 0):
             out.add(
                 f"{where}.frame",
@@ -117,14 +103,7 @@ def check_provider(raw: Any, out: Collector) -> Mapping[str, Any]:
             "invalidProviderSettings",
         )
         return {}
-    for key in alibaba:
-        if key not in ALIBABA_KEYS:
-            out.add(
-                f"providerSettings.alibaba.{key}",
-                alibaba[key],
-                "unknown; allowed: audio, promptExtend, shotType",
-                "unknownParameter",
-            )
+    out.unknown_keys("providerSettings.alibaba", alibaba, ALIBABA_KEYS)
     for key in ("audio", "promptExtend"):
         if key in alibaba and not isinstance(alibaba[key], bool):
             out.add(

@@ -42,7 +42,7 @@ TOP_LEVEL = frozenset(
         "numberResults",
     }
 )
-SAFETY_KEYS = frozenset({"checkContent", "mode"})
+SAFETY_KEYS = ("checkContent", "mode")
 
 
 def problems(task: Mapping[str, Any], *, allow_local: bool = True) -> list[Problem]:
@@ -117,14 +117,7 @@ def _check_platform(task: Mapping[str, Any], out: Collector) -> None:
         if not isinstance(safety, Mapping):
             out.add("safety", safety, "an object {checkContent, mode}", "invalidSafety")
         else:
-            for key in safety:
-                if key not in SAFETY_KEYS:
-                    out.add(
-                        f"safety.{key}",
-                        safety[key],
-                        "unknown; allowed: checkContent, mode",
-                        "unknownParameter",
-                    )
+            out.unknown_keys("safety", safety, SAFETY_KEYS)
             if "checkContent" in safety and not isinstance(safety["checkContent"], bool):
                 out.add(
                     "safety.checkContent",

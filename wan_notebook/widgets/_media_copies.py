@@ -22,14 +22,11 @@ from typing import Any
 from urllib.parse import quote
 
 from .._files import atomic_writer
+from ..errors import CopyError
 
 __all__ = ["CopyError", "compat_copy", "copy_name", "in_background", "sibling_url", "tile_copy"]
 
 _COMPAT = "compat"
-
-
-class CopyError(RuntimeError):
-    """A copy could not be made (no PyAV, or the file could not be read or encoded)."""
 
 
 def copy_name(original: pathlib.Path, kind: str) -> pathlib.Path:

@@ -8,10 +8,11 @@ from typing import Any
 
 import traitlets
 
+from ..errors import CopyError
 from ..request.catalog import VIDEO_MIME_BY_SUFFIX
 from ._base import WanWidget
 from ._chunks import send_bytes, unreadable_message
-from ._media_copies import CopyError, compat_copy, sibling_url
+from ._media_copies import compat_copy, sibling_url
 
 __all__ = ["Player"]
 

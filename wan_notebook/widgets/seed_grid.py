@@ -9,9 +9,10 @@ from typing import Any
 import traitlets
 
 from .._status import JOB_STATUSES
+from ..errors import CopyError
 from ._base import WanWidget
 from ._chunks import send_bytes, unreadable_message
-from ._media_copies import CopyError, in_background, sibling_url, tile_copy
+from ._media_copies import in_background, sibling_url, tile_copy
 
 __all__ = ["TILE_DEFAULTS", "SeedGrid"]
 
