@@ -187,3 +187,23 @@ def test_size_errors_name_the_flag_as_typed(ip: InteractiveShell) -> None:
     text = str(info.value)
     assert "--size 1000x1000: not a Wan 2.6 size; use one of 1280x720, " in text
     assert "width" not in text
+
+
+def test_connect_points_the_session_at_a_relay_with_a_hidden_token(
+    ip: InteractiveShell, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 14: a student types the relay's address; the token is asked for, never shown."""
+    from wan_notebook import settings
+
+    token = "wan-class-secret-token-123"
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": token)
+    before = settings.get_settings()
+    try:
+        shown = ip.run_line_magic("wan", "connect http://127.0.0.1:8600")
+        now = settings.get_settings()
+        assert now.base_url == "http://127.0.0.1:8600/v1" and now.resolved_backend == "runware"
+        assert token not in repr(shown) and token not in shown.data
+        with pytest.raises(UsageError, match="relay's address"):
+            ip.run_line_magic("wan", "connect")
+    finally:
+        settings.configure(backend=before.backend, base_url=before.base_url, api_key=before.api_key)

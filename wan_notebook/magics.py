@@ -14,6 +14,7 @@ line magic). Nothing heavy is imported until a cell uses them.
 from __future__ import annotations
 
 import getpass
+import html
 import inspect
 import json
 import re
@@ -36,6 +37,7 @@ _HELP_SUBCOMMANDS = """\
 %wan config [key=value ...]   show or change settings (backend, base_url, media_dir, ...)
 %wan login                    enter the Runware API key (never echoed or saved)
 %wan logout                   forget the key for this session (back to the local engine)
+%wan connect URL              use a classroom relay: asks for your student token (hidden)
 %wan status                   every job of this session, and where requests go
 %wan history [text]           gallery of stored results (filter by prompt text)
 %wan recover                  fetch results of tasks a crashed kernel left behind
@@ -133,7 +135,8 @@ class WanMagics(Magics):
 
     @line_magic("wan")  # type: ignore[arg-type]  # IPython types the name argument as Never
     def wan_line(self, line: str) -> Any:
-        """%wan SUBCOMMAND: config, login, logout, status, history, recover, budget, cost, help."""
+        """%wan SUBCOMMAND: config, login, connect, logout, status, history, recover, budget, cost,
+        help."""
         words = shlex.split(line)
         if not words or words[0] in ("help", "-h", "--help"):
             return _Help()
@@ -174,6 +177,18 @@ class WanMagics(Magics):
             "Key set for this session (not saved). Requests now go to <b>Runware</b>.",
             "Key set for this session (not saved). Requests now go to Runware.",
         )
+
+    def _sub_connect(self, rest: list[str]) -> Any:
+        if len(rest) != 1 or not rest[0].startswith(("http://", "https://")):
+            raise UsageError("%wan connect URL: the relay's address, e.g. http://teacher:8600")
+        url = rest[0].rstrip("/")
+        url = url if url.endswith("/v1") else url + "/v1"
+        token = getpass.getpass("Class token (input hidden): ").strip()
+        if not token:
+            raise UsageError("no token entered; nothing changed")
+        settings.configure(backend="runware", base_url=url, api_key=token)
+        text = f"Connected to the class relay at {url} for this session (the token is not saved)."
+        return Shown(html.escape(text), text)
 
     def _sub_logout(self, rest: list[str]) -> Any:
         settings.configure(api_key=None)
