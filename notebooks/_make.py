@@ -456,7 +456,7 @@ except wan_notebook.InvalidRequestError as error:
     wrong = {problem.parameter for problem in error.problems}
 else:
     raise AssertionError("an invalid request was accepted")
-assert {"duration", "width"} <= wrong
+assert {"duration", "size"} <= wrong  # named as typed: size=
 """),
     md("""
 ## A spending cap
