@@ -147,7 +147,9 @@ def test_builder_as_code_cell_builds_the_same_request(builder: JupyterFrontend) 
     # The dry run shows the very request the Builder describes (apart from the task id:
     # each request gets a fresh one) ...
     assert task.pop("taskUUID")
-    assert task == kernel_json(lab, "b.request.canonical()")
+    # canonical() now fills in the API's documented defaults (issue 11): compare the JSON sent.
+    sent = "{k: v for k, v in b.request.to_api().items() if k != 'taskUUID'}"
+    assert task == kernel_json(lab, sent)
     assert task["positivePrompt"] == PROMPT
     assert task["negativePrompt"] == NEGATIVE
     assert task["seed"] == int(SEED)
