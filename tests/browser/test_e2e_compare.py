@@ -148,7 +148,10 @@ def test_builder_as_code_cell_builds_the_same_request(builder: JupyterFrontend) 
     # each request gets a fresh one) ...
     assert task.pop("taskUUID")
     # canonical() now fills in the API's documented defaults (issue 11): compare the JSON sent.
-    sent = "{k: v for k, v in b.request.to_api().items() if k != 'taskUUID'}"
+    sent = (
+        "{k: v for k, v in __import__('wan_notebook.request.models', fromlist=['m'])"
+        ".with_cost_policy(b.request.to_api()).items() if k != 'taskUUID'}"
+    )
     assert task == kernel_json(lab, sent)
     assert task["positivePrompt"] == PROMPT
     assert task["negativePrompt"] == NEGATIVE

