@@ -28,6 +28,7 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import settings
 
 from wan_notebook.local.launcher import EngineHandle, start_engine
 
@@ -35,6 +36,11 @@ EngineFactory = Callable[..., EngineHandle]
 
 # The ``wan`` fixture (a session against a local engine) for every test tree.
 pytest_plugins = ["tests.wan_fixtures"]
+
+# Property tests check behaviour, not speed: a loaded CI machine must not fail them on
+# Hypothesis's 200 ms per-example deadline (speed lives in bench/).
+settings.register_profile("wan", deadline=None)
+settings.load_profile("wan")
 
 
 @pytest.hookimpl(wrapper=True)

@@ -37,6 +37,11 @@ def accepted(**fields: Any) -> VideoRequest:
 # ----- reference videos ----------------------------------------------------------------------
 
 
+def names_the_file(message: str, field: str, path: Path) -> bool:
+    """The error starts with the field and the value as typed (a long path may be shortened)."""
+    return message.startswith(f"{field}='") and path.name in message
+
+
 def test_reference_videos_refuse_15_seconds_and_take_5_or_10() -> None:
     message = refused(ref_videos=[URL_VID], duration=15)
     assert message.startswith("duration=15: 5 or 10 with inputs.referenceVideos")
@@ -55,7 +60,7 @@ def test_reference_videos_refuse_an_audio_input() -> None:
 def test_a_webm_reference_video_is_refused_and_mp4_or_mov_accepted(media_file: MediaFile) -> None:
     webm = media_file("webm", 3)
     message = refused(ref_videos=[webm])
-    assert message.startswith(f"inputs.referenceVideos[0]='{webm}'")
+    assert names_the_file(message, "inputs.referenceVideos[0]", webm)
     assert "WEBM is not accepted" in message and "MP4 or MOV" in message
     accepted(ref_videos=[media_file("mp4", 3)])
     accepted(ref_videos=[media_file("mov", 3)])
@@ -72,7 +77,7 @@ def test_a_webm_disguised_as_mp4_is_refused_by_its_content(
 def test_a_reference_video_must_last_2_to_30_seconds(media_file: MediaFile) -> None:
     short = media_file("mp4", 1)
     message = refused(ref_videos=[short])
-    assert message.startswith(f"inputs.referenceVideos[0]='{short}'")
+    assert names_the_file(message, "inputs.referenceVideos[0]", short)
     assert "1.0 s long" in message and "2-30 s" in message
     accepted(ref_videos=[media_file("mp4", 3)])
 
@@ -89,7 +94,7 @@ def test_reference_video_bytes_are_checked_like_files() -> None:
 def test_flac_audio_is_refused_and_wav_or_mp3_accepted(media_file: MediaFile) -> None:
     flac = media_file("flac", 5)
     message = refused(audio_input=flac)
-    assert message.startswith(f"inputs.audio='{flac}'")
+    assert names_the_file(message, "inputs.audio", flac)
     assert "FLAC is not accepted" in message and "WAV or MP3" in message
     accepted(audio_input=media_file("wav", 5))
     accepted(audio_input=media_file("mp3", 5))
@@ -102,7 +107,7 @@ def test_flac_bytes_are_refused_too() -> None:
 def test_audio_must_last_3_to_30_seconds(media_file: MediaFile) -> None:
     short = media_file("wav", 1)
     message = refused(audio_input=short)
-    assert message.startswith(f"inputs.audio='{short}'")
+    assert names_the_file(message, "inputs.audio", short)
     assert "1.0 s long" in message and "3-30 s" in message
     assert "1.0 s long" in refused(audio_input=media_file("mp3", 1))
     accepted(audio_input=media_file("wav", 5))
@@ -123,7 +128,7 @@ def test_a_png_with_alpha_is_refused_not_flattened(media_file: MediaFile) -> Non
     with pytest.raises(InvalidRequestError) as info:
         VideoRequest.build("x", image=media_file("png_alpha"))
     message = info.value.problems[0].message
-    assert message.startswith(f"inputs.frameImages[0]='{media_file('png_alpha')}'")
+    assert names_the_file(message, "inputs.frameImages[0]", media_file("png_alpha"))
     assert "refused, not flattened" in message and "without transparency" in message
     VideoRequest.build("x", image=media_file("png"))
 
