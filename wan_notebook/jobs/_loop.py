@@ -10,8 +10,9 @@ Other threads reach the loop only through thread-safe doors: ``call_soon`` and `
 schedule work on it, ``run_sync`` blocks the calling thread on a concurrent future (a cell's
 ``job.wait()``, a button callback's ``job.cancel()``), and ``wait_on`` awaits from another
 running loop (``await job`` in a cell) through ``asyncio.wrap_future``, never blocking that
-loop. No loop is ever re-entered, so no ``nest_asyncio`` patch is needed: the patch is
-process-wide and broke ipykernel 7's subshell loops (issue 10, finding 10).
+loop. No loop is ever re-entered, so ``nest_asyncio2`` is gone: its patch is process-wide
+(the loop class, so ipykernel 7's subshell loops too) and is suspected in issue 10's
+finding 10 (buttons dead for minutes, a cancelled job finishing).
 """
 
 from __future__ import annotations
