@@ -75,7 +75,7 @@ def test_the_prompt_can_be_positional_a_keyword_or_a_request(wan: Wan, engine) -
 async def test_a_job_can_be_awaited_on_the_running_loop(wan: Wan, engine) -> None:
     wan.use(engine(render_mode="tiny"))
     job = generate(PROMPT, size="1280x720", seed=5)
-    assert job._loop is asyncio.get_running_loop()
+    assert job._loop is not asyncio.get_running_loop()  # it runs on the private loop
     assert await job is job
     assert job.status == "done"
 
@@ -89,10 +89,10 @@ def test_job_wait_inside_a_running_loop_works_like_a_notebook_cell(wan: Wan, eng
         from wan_notebook import configure, generate
         configure(poll_first=0.05, poll_min=0.05)
 
-        async def cell():  # a cell runs on the kernel's loop; jobs become tasks of it
+        async def cell():  # a cell runs on the kernel's loop; jobs run on the private one
             job = generate("a fox", size="1280x720", seed=9)
-            assert job._loop is asyncio.get_running_loop()
-            job.wait(30)  # synchronous, inside the running loop
+            assert job._loop is not asyncio.get_running_loop()
+            job.wait(30)  # synchronous, inside the running loop: blocks on a future
             print(job.status, len(job.results))
 
         asyncio.run(cell())

@@ -50,3 +50,23 @@ def test_a_progress_card_shown_alone_says_a_sentence_and_keeps_its_repr() -> Non
     assert data["text/plain"] == "Wan 2.6 job card 1a2b3c4d, seed 7: live view (kernel needed)"
     assert data[WIDGET_VIEW]["model_id"] == card.model_id and data["text/html"] == ""
     assert repr(card) == "ProgressCard(status='queued', seed=7)"  # nbval compares reprs
+
+
+def test_a_shown_view_lets_the_browser_route_its_clicks() -> None:
+    # ipykernel 7 sends a comm's browser messages to the subshell of the request it last
+    # answered: a view made by a cell would have Cancel queued behind a cell in job.wait().
+    from types import SimpleNamespace
+
+    from ipykernel.comm.comm import BaseComm
+
+    from wan_notebook.widgets._slots import _unpin_routes
+
+    box_comm, card_comm = (BaseComm(target_name="t", primary=False, comm_id=i) for i in "ab")
+    for comm in (box_comm, card_comm):
+        comm._reply_subshell_id = None  # pinned to the main shell by the cell that made it
+        assert comm._reply_subshell_for({}, "widget-subshell") is None
+    card = SimpleNamespace(comm=card_comm, children=())
+    box = SimpleNamespace(comm=box_comm, children=(card,))
+    _unpin_routes(box)
+    assert box_comm._reply_subshell_for({}, "widget-subshell") == "widget-subshell"
+    assert card_comm._reply_subshell_for({}, "widget-subshell") == "widget-subshell"

@@ -1,7 +1,7 @@
 """JobGroup: several jobs (a seed sweep, a batch) read, waited on and cancelled together.
 
-Its jobs may run on different event loops (a kernel's and the private one); waiting hands
-each loop its own jobs, under one deadline.
+Waiting blocks on the loop its jobs run on (``_loop``: the private one), under one deadline,
+from any thread; an interrupted wait leaves the jobs running.
 """
 
 from __future__ import annotations
@@ -99,6 +99,12 @@ class JobGroup(Sequence[Job]):
                 raise JobTimeoutError(
                     f"{left} of {len(self.jobs)} jobs not finished after {limit:g} s;"
                     " they keep running"
+                ) from None
+            except KeyboardInterrupt:
+                left = sum(1 for job in self.jobs if not job.done)
+                raise KeyboardInterrupt(
+                    f"stopped waiting; {left} of {len(self.jobs)} jobs keep running:"
+                    " .cancel() stops them"
                 ) from None
         return self._outcome(raise_errors)
 

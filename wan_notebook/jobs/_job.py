@@ -1,8 +1,8 @@
 """Jobs: one Wan 2.6 task from request to video file, without losing or repaying anything.
 
 ``generate()`` validates (raising before any network call), checks the session budget and
-the result cache, and returns a ``Job`` at once; the job then runs on the event loop chosen
-by ``runtime`` (the kernel's loop in a notebook):
+the result cache, and returns a ``Job`` at once; the job then runs on the private event
+loop of ``runtime`` (a daemon thread), so a cell that computes does not stop it:
 
     queued -> (upload local inputs) -> journal row -> submitted -> processing
            -> downloading -> done                 (or failed / cancelled at any point)
@@ -57,8 +57,8 @@ class Job(JobState):
 
     State: ``status``, ``progress`` (0..1 or None) and ``progress_source`` ("api",
     "estimate" or ""), ``results``, ``cost``, ``error``, ``events``. Wait with ``await job``
-    or ``job.wait()``; ``job.cancel()`` stops polling; ``job.on_change(cb)`` calls ``cb(job)``
-    on the loop thread after every change.
+    or ``job.wait()`` (from any thread); ``job.cancel()`` stops polling (from any thread);
+    ``job.on_change(cb)`` calls ``cb(job)`` on the loop thread after every change.
     """
 
     # What running adds to the state (class defaults until the job sets them).
@@ -79,12 +79,8 @@ class Job(JobState):
         return self._outcome()
 
     async def _settled_anywhere(self) -> None:
-        here = runtime.running_loop()
-        if self._loop is None or here is self._loop:
-            await self._settled()
-        else:
-            future = asyncio.run_coroutine_threadsafe(self._settled(), self._loop)
-            await asyncio.wrap_future(future)
+        """Await the end from any running loop (a cell's: ``await job``) without blocking it."""
+        await runtime.wait_on(self._loop, self._settled())
 
     async def _settled(self) -> None:
         if self._done is not None and not self.done:
@@ -93,7 +89,8 @@ class Job(JobState):
 
     def wait(self, timeout: float | None = None) -> Job:
         """Block until the job ends; returns it, or raises its error. ``JobTimeoutError``
-        after ``timeout`` seconds (default ``settings.job_timeout``); the job keeps running."""
+        after ``timeout`` seconds (default ``settings.job_timeout``); the job keeps running,
+        as it does when the wait is interrupted (Ctrl-C, the kernel's stop button)."""
         if not self.done:
             limit = wait_limit(timeout)
             try:
@@ -102,6 +99,11 @@ class Job(JobState):
                 raise JobTimeoutError(
                     f"job {self.task_uuid[:8]} not finished after {limit:g} s"
                     f" (status: {self.status}); it keeps running"
+                ) from None
+            except KeyboardInterrupt:
+                raise KeyboardInterrupt(
+                    f"stopped waiting for job {self.task_uuid[:8]} ({self.status});"
+                    " it keeps running: job.cancel() stops it"
                 ) from None
         return self._outcome()
 

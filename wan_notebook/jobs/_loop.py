@@ -1,14 +1,18 @@
-"""Which event loop jobs run on, and how synchronous code waits for them (design decision 2).
+"""Where jobs run, and how other threads wait for them (design decision 2, revised).
 
-- Inside a running loop (a notebook cell under ipykernel, or ``asyncio.run``), jobs are
-  tasks on that loop, so they keep running between cells and never block the kernel.
-- Without one (a plain script, a sync test), they run on one private loop in a daemon
-  thread, started on first use.
+Every job runs on ONE private event loop in a daemon thread, started on first use,
+whatever loop the caller has. A notebook cell that computes (``time.sleep(10)``, a
+training step) blocks the kernel's thread and its loop, never this one: submissions,
+polls and downloads go on meanwhile, and the widgets update from this thread (ipykernel
+sends comm messages through its IOPub thread).
 
-``run_sync`` blocks until an awaitable finishes. From plain code it hands the awaitable to
-the loop it belongs on and waits on a thread future. Called from inside the very loop that
-must run it (``job.wait()`` in a cell), it applies ``nest_asyncio2`` to that loop, only then
-and never on import, and re-enters it with ``run_until_complete``.
+Other threads reach the loop only through thread-safe doors: ``call_soon`` and ``spawn``
+schedule work on it, ``run_sync`` blocks the calling thread on a concurrent future (a cell's
+``job.wait()``, a button callback's ``job.cancel()``), and ``wait_on`` awaits from another
+running loop (``await job`` in a cell) through ``asyncio.wrap_future``, never blocking that
+loop. No loop is ever re-entered, so ``nest_asyncio2`` is gone: its patch is process-wide
+(the loop class, so ipykernel 7's subshell loops too) and is suspected in issue 10's
+finding 10 (buttons dead for minutes, a cancelled job finishing).
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ _tasks: set[asyncio.Task[Any]] = set()
 
 
 def running_loop() -> asyncio.AbstractEventLoop | None:
+    """The loop running in this thread, if any."""
     try:
         return asyncio.get_running_loop()
     except RuntimeError:
@@ -42,12 +47,12 @@ def running_loop() -> asyncio.AbstractEventLoop | None:
 
 
 def job_loop() -> asyncio.AbstractEventLoop:
-    """The loop new jobs run on: the caller's running loop, else the private loop."""
-    return running_loop() or private_loop()
+    """The loop new jobs run on: always the private one (a busy cell cannot stop it)."""
+    return private_loop()
 
 
 def private_loop() -> asyncio.AbstractEventLoop:
-    """The daemon-thread loop for code that has no loop of its own (started once)."""
+    """The daemon-thread loop every job runs on (started once, on first use)."""
     global _private, _private_thread
     with _lock:
         if _private is not None and not _private.is_closed():
@@ -114,19 +119,22 @@ def run_sync(
     *,
     loop: asyncio.AbstractEventLoop | None = None,
 ) -> T:
-    """Block until ``awaitable`` is done and return its result.
+    """Block this thread until ``awaitable`` is done on ``loop`` (default: the private
+    loop) and return its result.
 
-    ``loop`` is where it must run (default: the caller's running loop, else the private
-    loop). Raises ``TimeoutError`` after ``timeout`` seconds; the awaitable is then
-    cancelled (wrap it in ``asyncio.shield`` to keep the work going).
+    Raises ``TimeoutError`` after ``timeout`` seconds, and lets ``KeyboardInterrupt``
+    through; either way the awaitable is cancelled (wrap it in ``asyncio.shield`` to keep
+    the work going). Called on ``loop``'s own thread it would wait forever: RuntimeError.
     """
-    current = running_loop()
-    target = loop or current or private_loop()
+    target = loop or private_loop()
     if target.is_closed():
         _close_unawaited(awaitable)
         raise RuntimeError("the event loop these jobs ran on is closed")
-    if current is target:
-        return _run_nested(target, awaitable, timeout)
+    if running_loop() is target:
+        _close_unawaited(awaitable)
+        raise RuntimeError(
+            "cannot block the jobs' own event loop thread (an on_change callback?): use await"
+        )
     if not target.is_running():
         _close_unawaited(awaitable)
         raise RuntimeError("the event loop these jobs run on is not running")
@@ -137,15 +145,16 @@ def run_sync(
     except concurrent.futures.TimeoutError:
         future.cancel()
         raise TimeoutError(f"not finished after {timeout} s") from None
+    except KeyboardInterrupt:
+        future.cancel()  # the waiting, not the work: callers shield what must go on
+        raise
 
 
-def _run_nested(
-    loop: asyncio.AbstractEventLoop, awaitable: Awaitable[T], timeout: float | None
-) -> T:
-    import nest_asyncio2  # only here: patching is process-wide, so only when needed
-
-    nest_asyncio2.apply(loop)
-    return loop.run_until_complete(asyncio.wait_for(_as_coroutine(awaitable), timeout))
+async def wait_on(loop: asyncio.AbstractEventLoop | None, coro: Coroutine[Any, Any, T]) -> T:
+    """Await ``coro`` run on ``loop`` from whatever loop runs here, without blocking it."""
+    if loop is None or running_loop() is loop:
+        return await coro
+    return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coro, loop))
 
 
 async def _as_coroutine(awaitable: Awaitable[T]) -> T:

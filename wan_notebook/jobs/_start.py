@@ -3,8 +3,9 @@ the journal's unfinished tasks (``recover``), and list or stop this session's jo
 
 Starting checks everything before anything is sent: the requests (``InvalidRequestError``),
 then the result cache (a hit is a finished job; nothing is sent), then the session budget
-for the rest, all or none (``BudgetExceededError``). The jobs then run on the event loop of
-``runtime.job_loop()``; their submissions reach the poller together and share POSTs.
+for the rest, all or none (``BudgetExceededError``). The jobs then run on the private event
+loop of ``runtime.job_loop()`` (whatever thread or loop calls): ``_launch`` hands them over
+in one thread-safe callback, so their submissions reach the poller together and share POSTs.
 """
 
 from __future__ import annotations
@@ -130,8 +131,8 @@ def session_jobs() -> list[Job]:
 
 
 def shutdown_quietly() -> None:
-    """Stop the private loop's work (``%unload_ext``); journaled tasks stay recoverable.
-    Jobs on a kernel's own loop keep running: they belong to the kernel."""
+    """Stop the jobs' loop and its work (``%unload_ext``): jobs still running stop where
+    they are; their journaled tasks stay recoverable (``recover()``)."""
     runtime.shutdown()
 
 

@@ -2,9 +2,10 @@
 
 ``JobState`` holds a job's status, detail, events, results and error, the readings derived
 from them (progress, cost, elapsed), and ``on_change`` observers. Its transitions (``_set``,
-``_finish``) run on the job's loop thread and call the observers after every change; it
-knows nothing of the network or the journal. ``Job`` (``_job``) adds what a job does: run,
-record, wait and cancel.
+``_finish``) run on the job's loop thread and call the observers after every change; other
+threads only read (the status is written last, so a reader that sees a job done sees its
+results, error and end time too). It knows nothing of the network or the journal. ``Job``
+(``_job``) adds what a job does: run, record, wait and cancel.
 """
 
 from __future__ import annotations
@@ -124,9 +125,10 @@ class JobState:
     # ----- transitions (loop thread only) ------------------------------------------------------
 
     def _set(self, status: JobStatus, detail: str = "") -> None:
-        self.status = status
+        # Status last: another thread that sees it (``job.done``) sees the rest with it.
         self.detail = detail
         self.events.append((time.time(), status, detail))
+        self.status = status
         self._notify()
 
     def _finish(self, status: JobStatus, detail: str = "") -> None:

@@ -40,6 +40,7 @@ _R = TypeVar("_R")
 
 def widget_bundle(widget: Any, text: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """The widget's own display bundle, with ``text`` as its plain text and an empty HTML."""
+    _unpin_routes(widget)
     return with_sentence(widget._repr_mimebundle_(), text)
 
 
@@ -93,6 +94,54 @@ def in_latest_request(function: Callable[_P, _R]) -> Callable[_P, _R]:
 
     @functools.wraps(function)
     def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        return contextvars.Context().run(function, *args, **kwargs)
+        context = contextvars.Context()
+        context.run(_header_only_parent)
+        return context.run(function, *args, **kwargs)
 
     return run
+
+
+# ----- comm routes (ipykernel 7 with comms over subshells) -----------------------------------
+# JupyterLab 4.4+ and Notebook 7 send widget messages to a kernel subshell, which handles
+# them while a cell runs. But ipykernel 7 sends a comm's next browser message to the subshell
+# of the request the comm last answered: a widget made by a cell (its comm_open answers the
+# cell), or updated with the cell's full parent, has its clicks queued behind that cell, so
+# Cancel cannot end a cell's ``job.wait()`` (issue 10, finding 10).
+
+
+def _header_only_parent() -> None:
+    """In this context, the latest request's header alone is the shell parent: messages
+    still go out as part of that request, and pin no comm route (a header has no "header"
+    key, which is what ipykernel reads a route from)."""
+    kernel = getattr(_ipython(), "kernel", None)
+    var = getattr(kernel, "_shell_parent", None)
+    if kernel is not None and isinstance(var, contextvars.ContextVar):
+        try:
+            header = kernel.get_parent("shell").get("header")
+        except Exception:  # noqa: BLE001 - an older or other kernel: nothing to keep
+            header = None
+        if isinstance(header, dict) and header.get("msg_id"):
+            var.set(dict(header))
+
+
+def _unpin_routes(widget: Any) -> None:
+    """Let the browser's choice of subshell route the messages of ``widget`` and of the
+    widgets inside it (see above), instead of the cell that made them."""
+    stack, seen = [widget], set()
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        comm = getattr(item, "comm", None)
+        lock = getattr(comm, "_reply_subshell_lock", None)
+        if lock is not None:
+            with lock:
+                vars(comm).pop("_reply_subshell_id", None)
+        stack.extend(getattr(item, "children", None) or ())
+
+
+def _ipython() -> Any:
+    from IPython import get_ipython
+
+    return get_ipython()
