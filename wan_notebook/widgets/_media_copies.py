@@ -14,8 +14,9 @@ extra); without it no copy is made and the views keep the original.
 
 from __future__ import annotations
 
+import contextlib
 import pathlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from fractions import Fraction
 from typing import Any
@@ -73,25 +74,33 @@ def _av() -> Any:
 def compat_copy(original: pathlib.Path) -> pathlib.Path | None:
     """The H.264 + MP3 copy of ``original``, made if needed; ``None`` when the file is
     already H.264 with MP3 (or no) sound in MP4, so nothing would change."""
-    av = _av()
     dest = copy_name(original, _COMPAT)
     if _fresh(dest, original):
         return dest
+    with _open_streams(original, "a playable copy") as (av, source, video, audio):
+        remux_video = video.codec_context.name == "h264"
+        fix_audio = audio is not None and audio.codec_context.name not in ("mp3", "mp3float")
+        if remux_video and not fix_audio and original.suffix.lower() == ".mp4":
+            return None
+        with atomic_writer(dest, "w+b", durable=False) as fh:
+            _write(av, source, video, audio, fh, remux_video=remux_video)
+    return dest
+
+
+@contextlib.contextmanager
+def _open_streams(original: pathlib.Path, what: str) -> Iterator[tuple[Any, Any, Any, Any]]:
+    """PyAV, ``original`` opened with it, its video stream and its audio stream (or None).
+    A file without video, or any read or write error in the block, is a ``CopyError``."""
+    av = _av()
     try:
         with av.open(str(original)) as source:
             video = next(iter(source.streams.video), None)
             audio = next(iter(source.streams.audio), None)
             if video is None:
                 raise CopyError(f"{original.name} has no video track")
-            remux_video = video.codec_context.name == "h264"
-            fix_audio = audio is not None and audio.codec_context.name not in ("mp3", "mp3float")
-            if remux_video and not fix_audio and original.suffix.lower() == ".mp4":
-                return None
-            with atomic_writer(dest, "w+b", durable=False) as fh:
-                _write(av, source, video, audio, fh, remux_video=remux_video)
+            yield av, source, video, audio
     except (OSError, av.FFmpegError) as exc:
-        raise CopyError(f"cannot make a playable copy of {original.name}: {exc}") from exc
-    return dest
+        raise CopyError(f"cannot make {what} of {original.name}: {exc}") from exc
 
 
 def _write(av: Any, source: Any, video: Any, audio: Any, fh: Any, *, remux_video: bool) -> None:
@@ -149,36 +158,28 @@ def _video_frame(frame: Any, stream: Any, index: int) -> Any:
 def tile_copy(original: pathlib.Path, width: int) -> pathlib.Path:
     """A small H.264 copy of ``original``, ``width`` px wide, made if needed; its sound
     (if any) is the original's, copied as it is."""
-    av = _av()
     width = max(16, int(width) // 2 * 2)
     dest = copy_name(original, f"tile{width}")
     if _fresh(dest, original):
         return dest
-    try:
-        with av.open(str(original)) as source:
-            video = next(iter(source.streams.video), None)
-            audio = next(iter(source.streams.audio), None)
-            if video is None:
-                raise CopyError(f"{original.name} has no video track")
-            video.thread_type = "AUTO"
-            with (
-                atomic_writer(dest, "w+b", durable=False) as fh,
-                av.open(fh, "w", format="mp4", options={"movflags": "+faststart"}) as out,
-            ):
-                stream = _h264_stream(out, video, width, crf=26)
-                # MP4 takes AAC and MP3 as they are; other sound (Opus) is left out.
-                keep = audio is not None and audio.codec_context.name in ("aac", "mp3")
-                out_audio = out.add_stream_from_template(audio) if keep else None
-                index = 0
-                for packet in source.demux(*[s for s in (video, out_audio and audio) if s]):
-                    if packet.stream is video:
-                        for frame in packet.decode():
-                            out.mux(stream.encode(_video_frame(frame, stream, index)))
-                            index += 1
-                    elif packet.dts is not None:
-                        packet.stream = out_audio
-                        out.mux(packet)
-                out.mux(stream.encode())
-    except (OSError, av.FFmpegError) as exc:
-        raise CopyError(f"cannot make a tile copy of {original.name}: {exc}") from exc
+    with _open_streams(original, "a tile copy") as (av, source, video, audio):
+        video.thread_type = "AUTO"
+        with (
+            atomic_writer(dest, "w+b", durable=False) as fh,
+            av.open(fh, "w", format="mp4", options={"movflags": "+faststart"}) as out,
+        ):
+            stream = _h264_stream(out, video, width, crf=26)
+            # MP4 takes AAC and MP3 as they are; other sound (Opus) is left out.
+            keep = audio is not None and audio.codec_context.name in ("aac", "mp3")
+            out_audio = out.add_stream_from_template(audio) if keep else None
+            index = 0
+            for packet in source.demux(*[s for s in (video, out_audio and audio) if s]):
+                if packet.stream is video:
+                    for frame in packet.decode():
+                        out.mux(stream.encode(_video_frame(frame, stream, index)))
+                        index += 1
+                elif packet.dts is not None:
+                    packet.stream = out_audio
+                    out.mux(packet)
+            out.mux(stream.encode())
     return dest
