@@ -170,22 +170,29 @@ export function resetLoader() {
 }
 
 /**
+ * Load the bundle, then let it render the view.
  * @param {{model: AnyModel, el: HTMLElement}} props
+ * @param {(url: string) => Promise<Bundle>} importModule
  * @returns {Promise<(() => void) | undefined>}
  */
-async function render(props) {
+export async function renderWith(props, importModule) {
   const { el } = props;
+  // The note is a child: `el` carries the widget's layout (its width, set from Python, is
+  // what lines a card up with its player), so its own style is left alone.
   /** @param {string} text */
   const note = (text) => {
-    el.textContent = text;
-    el.style.cssText = "font: 12px sans-serif; opacity: 0.7; padding: 4px 0";
+    const line = el.ownerDocument.createElement("div");
+    line.dataset.role = "bootstrap-note";
+    line.style.cssText = "font: 12px sans-serif; opacity: 0.7; padding: 4px 0";
+    line.textContent = text;
+    el.replaceChildren(line);
   };
   const slow = setTimeout(() => note("wan-notebook: loading the live view…"), NOTE_AFTER_MS);
   /** @type {Bundle} */
   let mod;
   try {
     mod = await loadBundle(props.model, {
-      importModule: (url) => import(/* @vite-ignore */ url),
+      importModule,
       doc: el.ownerDocument,
       version: VERSION,
     });
@@ -198,9 +205,16 @@ async function render(props) {
     return undefined;
   }
   clearTimeout(slow);
-  el.textContent = "";
-  el.style.cssText = "";
+  el.replaceChildren();
   return mod.default.render(props);
+}
+
+/**
+ * @param {{model: AnyModel, el: HTMLElement}} props
+ * @returns {Promise<(() => void) | undefined>}
+ */
+function render(props) {
+  return renderWith(props, (url) => import(/* @vite-ignore */ url));
 }
 
 export default { render };
