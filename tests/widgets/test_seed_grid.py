@@ -101,14 +101,15 @@ def test_need_copy_answers_with_the_tiles_h264_mp3_copy_and_sends_its_bytes(
     grid = SeedGrid(tiles=[{"key": "s1", "status": "done", "src": "/files/m/s1.mp4"}])
     grid.set_files({"s1": clip})
     browser_message(grid, {"type": "need_copy", "key": "s1", "reason": "audio"})
-    _wait_for(sent_with_buffers, 1)
-    [(answer, _)] = sent_with_buffers
+    _wait_for(sent_with_buffers, 2)
+    (pending, _), (answer, _) = sent_with_buffers
+    assert pending == {"type": "copy_pending", "key": "s1"}
     assert answer["type"] == "copy" and answer["key"] == "s1", answer
     assert (answer["src"], answer["fallback_src"]) == ("/files/m/s1.compat.mp4", "")
     assert "MP3" in answer["note"]
     assert streams(tmp_path / "s1.compat.mp4")["audio"] == "mp3float"
     browser_message(grid, {"type": "need_bytes", "key": "s1", "variant": "copy"})
-    start = sent_with_buffers[1][0]
+    start = sent_with_buffers[2][0]
     assert start["type"] == "bytes_start" and start["key"] == "s1"
     assert start["size"] == (tmp_path / "s1.compat.mp4").stat().st_size
 

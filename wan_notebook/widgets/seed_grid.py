@@ -200,6 +200,7 @@ class SeedGrid(WanWidget):
         if path is None:
             self.send({"type": "no_copy", "key": key, "message": "There is no file to convert."})
             return
+        self.send({"type": "copy_pending", "key": key})
         in_background(self._make_copy, key, path, reason)
 
     def _make_copy(self, key: str, path: pathlib.Path, reason: str) -> None:
