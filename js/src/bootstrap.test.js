@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { addStyles, fromKernel, loadBundle, renderWith, resetLoader, staticUrl } from "./bootstrap.js";
+import { addStyles, fromKernel, loadBundle, renderWith, resetLoader, staticUrl } from "./loader.js";
 import { FakeModel } from "./fake_model.js";
 
 const bundle = { default: { render: () => () => {} } };
