@@ -136,38 +136,36 @@ export function fromKernel(model, { importModule, doc, timeoutMs = KERNEL_TIMEOU
   });
 }
 
-/** @type {Map<string, Promise<Bundle | null>>} per page: the server's bundle, or null */
-const fromServerOnce = new Map();
-/** @type {Map<string, Promise<Bundle>>} per page: the kernel's bundle (retried after a failure) */
-const fromKernelOnce = new Map();
+// Per page, as this module is: its text (so its VERSION) is the same in every
+// widget model of one bundle, and one module is made of it.
+/** @type {Promise<Bundle | null> | null} the server's bundle, or null */
+let fromServerOnce = null;
+/** @type {Promise<Bundle> | null} the kernel's bundle (asked again after a failure) */
+let fromKernelOnce = null;
 
 /**
- * The bundle, loaded once per page (and version).
+ * The bundle, loaded once per page.
  * @param {Pick<AnyModel, "on" | "off" | "send">} model
  * @param {LoaderEnv} env
  * @returns {Promise<Bundle>}
  */
 export async function loadBundle(model, env) {
-  let server = fromServerOnce.get(env.version);
-  if (!server) {
-    server = fromServer(env).catch(() => null);
-    fromServerOnce.set(env.version, server);
-  }
-  const mod = await server;
+  fromServerOnce ??= fromServer(env).catch(() => null);
+  const mod = await fromServerOnce;
   if (mod) return mod;
-  let kernel = fromKernelOnce.get(env.version);
-  if (!kernel) {
-    kernel = fromKernel(model, env);
-    fromKernelOnce.set(env.version, kernel);
-    kernel.catch(() => fromKernelOnce.delete(env.version)); // the next view asks again
+  if (!fromKernelOnce) {
+    const kernel = fromKernel(model, env);
+    fromKernelOnce = kernel;
+    kernel.catch(() => {
+      if (fromKernelOnce === kernel) fromKernelOnce = null; // the next view asks again
+    });
   }
-  return kernel;
+  return fromKernelOnce;
 }
 
 /** Forget what was loaded (tests). */
 export function resetLoader() {
-  fromServerOnce.clear();
-  fromKernelOnce.clear();
+  fromServerOnce = fromKernelOnce = null;
 }
 
 /**
