@@ -119,7 +119,7 @@ describe("bootstrap", () => {
     });
     const done = renderWith({ model: new FakeModel(), el }, importModule);
     await new Promise((resolve) => setTimeout(resolve, 450)); // past the "loading" note
-    expect(el.textContent).toContain("loading the live view");
+    expect(el.textContent).toContain("Loading the live view");
     expect(el.style.width).toBe("360px");
     release(undefined);
     await done;

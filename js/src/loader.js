@@ -124,7 +124,7 @@ export function fromKernel(model, { importModule, doc, timeoutMs = KERNEL_TIMEOU
     };
     const timer = setTimeout(() => {
       stop();
-      reject(new Error("no answer from the kernel"));
+      reject(new Error("no answer"));
     }, timeoutMs);
     model.on("msg:custom", onMessage);
     try {
@@ -181,11 +181,11 @@ export async function renderWith(props, importModule) {
   /** @param {string} text */
   const note = (text) => {
     const line = el.ownerDocument.createElement("div");
-    line.style.cssText = "font:12px sans-serif;opacity:.7;padding:4px 0";
+    line.style.cssText = "font:12px sans-serif;opacity:.7";
     line.textContent = text;
     el.replaceChildren(line);
   };
-  const slow = setTimeout(() => note("wan-notebook: loading the live view..."), NOTE_AFTER_MS);
+  const slow = setTimeout(() => note("Loading the live view..."), NOTE_AFTER_MS);
   /** @type {Bundle} */
   let mod;
   try {
@@ -196,7 +196,7 @@ export async function renderWith(props, importModule) {
     });
   } catch {
     clearTimeout(slow);
-    note("wan-notebook: the live view needs a running kernel: run the cell again.");
+    note("Live view needs a running kernel: run the cell again.");
     return undefined;
   }
   clearTimeout(slow);
