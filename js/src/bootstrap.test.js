@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { addStyles, fromKernel, loadBundle, resetLoader, staticUrl } from "./bootstrap.js";
+import { addStyles, fromKernel, loadBundle, renderWith, resetLoader, staticUrl } from "./loader.js";
 import { FakeModel } from "./fake_model.js";
 
 const bundle = { default: { render: () => () => {} } };
@@ -102,5 +102,30 @@ describe("bootstrap", () => {
     await addStyles(document, { text: "a{}" });
     await addStyles(document, { text: "b{}" });
     expect(document.querySelectorAll("style").length).toBe(1);
+  });
+
+  it("keeps the layout Python set on the view's element (a card's width) while loading and after", async () => {
+    const el = document.createElement("div");
+    el.style.width = "360px";
+    /** @type {(value: any) => void} */
+    let release = () => {};
+    const late = new Promise((resolve) => {
+      release = resolve;
+    });
+    const rendered = vi.fn();
+    const importModule = vi.fn(async () => {
+      await late;
+      return { default: { render: rendered } };
+    });
+    const done = renderWith({ model: new FakeModel(), el }, importModule);
+    await new Promise((resolve) => setTimeout(resolve, 450)); // past the "loading" note
+    expect(el.textContent).toContain("Loading the live view");
+    expect(el.style.width).toBe("360px");
+    release(undefined);
+    await done;
+    expect(rendered).toHaveBeenCalledOnce();
+    expect(el.childElementCount).toBe(0);
+    expect(el.style.width).toBe("360px");
+    expect(el.style.font).toBe("");
   });
 });

@@ -16,13 +16,16 @@ import {
   dropVideo,
   ensureVideo,
   normalizeTile,
+  showTileDownload,
   showTileSelection,
   showTileSound,
   showTileStatus,
   showTileText,
   useTileBytes,
 } from "./grid_tile.js";
+import { hostCaps } from "./media_caps.js";
 import { SyncGroup } from "./sync_group.js";
+import { TileCompat } from "./tile_compat.js";
 import { TilePreviews } from "./tile_previews.js";
 
 /** @import { TileView } from "./grid_tile.js" */
@@ -206,10 +209,16 @@ export function renderGrid({ model, el }) {
   };
 
   // A done tile plays a small copy of its file (tile_previews.js), or the
-  // original when enlarged, or when no copy can be had.
+  // original when enlarged, or when no copy can be had; where the host cannot
+  // decode the original (VS Code), copies have MP3 sound and the original is
+  // replaced by an H.264 + MP3 copy (tile_compat.js).
+  const caps = hostCaps(document.createElement("video"));
+  const compat = new TileCompat((msg) => model.send(msg), () => placeAll(), caps);
   const previews = new TilePreviews(
     (msg) => model.send(msg),
     () => placeAll(),
+    {},
+    { mp3: !caps.aac || !caps.opus },
   );
   /**
    * @param {TileView} view
@@ -218,15 +227,19 @@ export function renderGrid({ model, el }) {
   const placeVideo = (view, tile) => {
     let waiting = false;
     if (tile.status === "done" && (tile.src || tile.fallback_src || tile.remote_src)) {
-      const sources = previews.sourcesFor(tile, {
+      let sources = previews.sourcesFor(tile, {
         enabled: model.get("previews") !== false,
         enlarged: (model.get("enlarged") || "") === tile.key,
         cssWidth: view.media.clientWidth,
         dpr: globalThis.devicePixelRatio || 1,
       });
+      if (sources === tile) sources = compat.sourcesFor(tile);
       if (sources) {
-        const variant = sources === tile ? {} : { variant: "preview" };
+        const copy = compat.isCopy(sources);
+        const variant = sources === tile ? {} : { variant: copy ? "copy" : "preview" };
         ensureVideo(view, sources, group, () => updateTileStatus(view), () => model.send({ type: "need_bytes", key: tile.key, ...variant }));
+        view.el.dataset.copy = String(copy);
+        if (view.video) view.video.title = copy ? compat.noteFor(tile.key) : "";
       } else waiting = true;
     } else dropVideo(view, group);
     updateTileStatus(view);
@@ -242,6 +255,7 @@ export function renderGrid({ model, el }) {
       // A matrix labels its rows with the prompts, but the enlarged tile stands
       // above them: it says its own. A shared prompt stands above all.
       showTileText(view, tile, matrix ? key === enlarged : !shared);
+      showTileDownload(view, tile);
       placeVideo(view, tile);
     }
     updateSound();
@@ -253,6 +267,7 @@ export function renderGrid({ model, el }) {
     for (const [key, view] of views) {
       if (tilesByKey.has(key)) continue;
       previews.forget(key);
+      compat.forget(key);
       disposeTile(view, group);
       view.el.remove();
       views.delete(key);
@@ -315,6 +330,7 @@ export function renderGrid({ model, el }) {
     () => resizes?.disconnect(),
     () => receiver.dispose(),
     () => previews.dispose(),
+    () => compat.dispose(),
     on(root, "keydown", onKey),
     transport.dispose,
     playback.dispose,
@@ -329,7 +345,7 @@ export function renderGrid({ model, el }) {
       "change:playback_rate": updatePlayback,
       "change:loop": updatePlayback,
       "msg:custom": (/** @type {any} */ msg, /** @type {unknown[]} */ buffers) =>
-        previews.handle(msg) || receiver.handle(msg, buffers),
+        previews.handle(msg) || compat.handle(msg) || receiver.handle(msg, buffers),
       "change:previews": () => placeAll(),
     }),
   ];

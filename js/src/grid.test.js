@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { FakeModel } from "./fake_model.js";
 import { renderGrid } from "./grid.js";
 
@@ -47,7 +47,16 @@ function mount(state = {}) {
   return { model, el, cleanup, all };
 }
 
-afterEach(() => document.body.replaceChildren());
+// happy-dom's canPlayType knows no codec: say what Chromium says (the copy
+// tests below say what VS Code's Electron would).
+beforeEach(() => {
+  /** @type {any} */ (globalThis).WAN_NOTEBOOK_CAPS = { aac: true, vp9: true, opus: true };
+});
+
+afterEach(() => {
+  document.body.replaceChildren();
+  delete (/** @type {any} */ (globalThis).WAN_NOTEBOOK_CAPS);
+});
 
 describe("SeedGrid view", () => {
   it("renders the root, the shared controls and one muted inline video per finished tile", () => {
@@ -304,6 +313,48 @@ describe("SeedGrid view", () => {
       expect(all('[data-role="tile-video"]').length).toBe(0);
       vi.advanceTimersByTime(3000);
       expect(all('[data-role="tile-video"]').map((v) => v.getAttribute("src"))).toEqual(["/files/s1.mp4"]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("offers each finished tile's original for download, by its file name", () => {
+    const { all } = mount({ tiles: [tile("s1"), tile("s2", { status: "processing" })] });
+    const [done, live] = /** @type {HTMLAnchorElement[]} */ (all('[data-role="tile-download"]'));
+    expect([done.getAttribute("href"), done.getAttribute("download"), done.hidden]).toEqual(["/files/s1.mp4", "s1.mp4", false]);
+    expect([live.hasAttribute("href"), live.hidden]).toEqual([false, true]);
+  });
+
+  it("a host without AAC: previews with MP3 sound; the enlarged tile plays an H.264 + MP3 copy", () => {
+    /** @type {any} */ (globalThis).WAN_NOTEBOOK_CAPS = { aac: false, vp9: true, opus: true };
+    const { model, all, el } = mount({ previews: true, tiles: [tile("s1")] });
+    expect(model.sent).toEqual([{ type: "need_preview", key: "s1", width: 480, sound: "mp3" }]);
+    model.emit("msg:custom", { type: "preview", key: "s1", width: 480, src: "/files/s1.tile480m.mp4", fallback_src: "" });
+    all(".wan-tile__media")[0].click(); // enlarged: its original, until the copy comes
+    expect(model.sent.at(-1)).toEqual({ type: "need_copy", key: "s1", reason: "audio" });
+    const video = /** @type {HTMLVideoElement} */ (all('[data-role="tile-video"]')[0]);
+    expect(video.getAttribute("src")).toBe("/files/s1.mp4"); // the picture meanwhile
+    model.emit("msg:custom", { type: "copy_pending", key: "s1" });
+    model.emit("msg:custom", { type: "copy", key: "s1", src: "/files/s1.compat.mp4", fallback_src: "", note: "MP3 copy" });
+    expect(video.getAttribute("src")).toBe("/files/s1.compat.mp4");
+    expect([video.title, el.querySelector(".wan-tile")?.getAttribute("data-copy")]).toEqual(["MP3 copy", "true"]);
+    video.dispatchEvent(new Event("error")); // the copy's URL fails too: its bytes
+    expect(model.sent.at(-1)).toEqual({ type: "need_bytes", key: "s1", variant: "copy" });
+  });
+
+  it("a host without VP9: a WEBM tile waits for its copy; with no answer, the original", () => {
+    /** @type {any} */ (globalThis).WAN_NOTEBOOK_CAPS = { vp9: false };
+    vi.useFakeTimers();
+    try {
+      const { model, all } = mount({ tiles: [tile("s1", { mime: "video/webm" }), tile("s2", { mime: "video/webm" })] });
+      expect(model.sent.map((m) => [m.type, m.key, m.reason])).toEqual([["need_copy", "s1", "video"], ["need_copy", "s2", "video"]]);
+      expect(all('[data-role="tile-video"]').length).toBe(0);
+      model.emit("msg:custom", { type: "copy", key: "s1", src: "/files/s1.compat.mp4", fallback_src: "" });
+      model.emit("msg:custom", { type: "no_copy", key: "s2", message: "no PyAV" });
+      const srcs = () => all('[data-role="tile-video"]').map((v) => v.getAttribute("src"));
+      expect(srcs()).toEqual(["/files/s1.compat.mp4", "/files/s2.mp4"]);
+      vi.advanceTimersByTime(200000);
+      expect(srcs()).toEqual(["/files/s1.compat.mp4", "/files/s2.mp4"]);
     } finally {
       vi.useRealTimers();
     }

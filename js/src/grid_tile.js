@@ -15,21 +15,17 @@ import { SourceChain, isJupyterPage, jupyterBaseUrl, sourceOrder } from "./video
 const SVG_NS = "http://www.w3.org/2000/svg";
 
 /**
- * A speaker; its waves show (CSS) when the button is pressed. SVG, not an
- * emoji: hosts without an emoji font would draw a box.
+ * A small line icon. SVG, not an emoji: hosts without an emoji font would
+ * draw a box.
+ * @param {string[][]} paths  [d, class] pairs
  * @returns {SVGSVGElement}
  */
-function speakerIcon() {
+function icon(paths) {
   const svg = document.createElementNS(SVG_NS, "svg");
   svg.setAttribute("viewBox", "0 0 16 16");
   svg.setAttribute("width", "14");
   svg.setAttribute("height", "14");
   svg.setAttribute("aria-hidden", "true");
-  const paths = [
-    ["M2 6h3l4-3v10l-4-3H2z", "wan-icon__body"],
-    ["M11 5.5a3.5 3.5 0 0 1 0 5M12.8 3.5a6 6 0 0 1 0 9", "wan-icon__waves"],
-    ["M11 6l4 4M15 6l-4 4", "wan-icon__off"],
-  ];
   for (const [d, cls] of paths) {
     const path = document.createElementNS(SVG_NS, "path");
     path.setAttribute("d", d);
@@ -37,6 +33,31 @@ function speakerIcon() {
     svg.append(path);
   }
   return svg;
+}
+
+/** A speaker; its waves show (CSS) when the button is pressed. */
+const speakerIcon = () =>
+  icon([
+    ["M2 6h3l4-3v10l-4-3H2z", "wan-icon__body"],
+    ["M11 5.5a3.5 3.5 0 0 1 0 5M12.8 3.5a6 6 0 0 1 0 9", "wan-icon__waves"],
+    ["M11 6l4 4M15 6l-4 4", "wan-icon__off"],
+  ]);
+
+/** An arrow into a tray. */
+const downloadIcon = () => icon([["M8 2.5v7.5M4.5 6.5 8 10l3.5-3.5M3 13.5h10", ""]]);
+
+/**
+ * The file name at the end of a URL ("" for none).
+ * @param {string} url
+ * @returns {string}
+ */
+export function fileName(url) {
+  const last = url.split(/[?#]/, 1)[0].split("/").pop() ?? "";
+  try {
+    return decodeURIComponent(last);
+  } catch {
+    return last;
+  }
 }
 
 /**
@@ -81,9 +102,11 @@ export function normalizeTile(raw, index) {
  * @property {HTMLElement} prompt
  * @property {HTMLButtonElement} pick
  * @property {HTMLButtonElement} sound
+ * @property {HTMLAnchorElement} download
  * @property {HTMLVideoElement | null} video
  * @property {SourceChain | null} chain
  * @property {string} sourceKey
+ * @property {(() => void) | undefined} [onNoUrl]  every URL of the current sources failed
  * @property {boolean} unavailable
  * @property {Disposer[]} disposers   the tile's own listeners
  * @property {Disposer[]} videoDisposers  its video's listeners
@@ -111,6 +134,10 @@ export function createTileView(key, { onEnlarge, onPick, onSound, onFocus }) {
     className: "wan-btn wan-btn--icon wan-tile__sound",
     attrs: { type: "button", "data-role": "tile-sound", "data-key": key, "aria-pressed": "false", title: "Hear this tile" },
   }, [speakerIcon()]);
+  const download = h("a", {
+    className: "wan-btn wan-btn--icon wan-tile__download",
+    attrs: { "data-role": "tile-download", "data-key": key, title: "Download the video", "aria-label": "Download the video", hidden: true },
+  }, [downloadIcon()]);
   const cost = h("span", { className: "wan-tile__cost" });
   const prompt = h("div", { className: "wan-tile__prompt" });
   const pick = h("button", {
@@ -120,7 +147,7 @@ export function createTileView(key, { onEnlarge, onPick, onSound, onFocus }) {
   });
   const el = h("div", { className: "wan-tile", attrs: { "data-key": key } }, [
     media,
-    h("div", { className: "wan-tile__foot" }, [seed, cost, h("span", { className: "wan-spacer" }), sound, pick]),
+    h("div", { className: "wan-tile__foot" }, [seed, cost, h("span", { className: "wan-spacer" }), download, sound, pick]),
     prompt,
   ]);
   const disposers = [
@@ -154,6 +181,7 @@ export function createTileView(key, { onEnlarge, onPick, onSound, onFocus }) {
     prompt,
     pick,
     sound,
+    download,
     video: null,
     chain: null,
     sourceKey: "",
@@ -186,6 +214,27 @@ export function showTileText(view, tile, withPrompt) {
   setText(view.prompt, showPrompt ? truncate(tile.prompt, 90) : "");
   show(view.prompt, showPrompt);
   view.el.title = tile.prompt;
+}
+
+/**
+ * Offer the tile's original file for download once its job is done: the
+ * server's URL on a Jupyter page, elsewhere the API's while it lives (a
+ * cross-origin URL ignores `download`, so it opens in a new tab).
+ * @param {TileView} view
+ * @param {Tile} tile
+ */
+export function showTileDownload(view, tile) {
+  const where = { nowS: Date.now() / 1000, jupyter: isJupyterPage(), baseUrl: jupyterBaseUrl() };
+  const href = tile.status === "done" ? (sourceOrder(tile, where)[0] ?? "") : "";
+  show(view.download, Boolean(href));
+  if (!href) {
+    view.download.removeAttribute("href");
+    return;
+  }
+  view.download.href = href;
+  view.download.setAttribute("download", fileName(href));
+  if (/^https?:/i.test(href)) view.download.target = "_blank";
+  else view.download.removeAttribute("target");
 }
 
 /**
@@ -271,9 +320,9 @@ export function ensureVideo(view, tile, group, onStatus, onNoUrl) {
     view.video = video;
     view.chain = new SourceChain(video, {
       onExhausted: () => {
-        if (onNoUrl) {
+        if (view.onNoUrl) {
           setText(view.phText, "Loading from the kernel…");
-          onNoUrl();
+          view.onNoUrl();
           return;
         }
         view.unavailable = true;
@@ -284,6 +333,7 @@ export function ensureVideo(view, tile, group, onStatus, onNoUrl) {
     group.add(video);
   }
   view.sourceKey = sourceKey;
+  view.onNoUrl = onNoUrl; // for these sources (the original, a preview, a copy)
   view.unavailable = false;
   delete view.el.dataset.loaded;
   const where = { nowS: Date.now() / 1000, jupyter: isJupyterPage(), baseUrl: jupyterBaseUrl() };

@@ -7,12 +7,11 @@
 // rather than load the original; with no kernel to answer (a reopened
 // notebook) it gives up after a moment and plays the original.
 
+import { ANSWER_TIMEOUT_MS, KernelAsks, MAKE_TIMEOUT_MS } from "./kernel_asks.js";
+
 /** Widths copies are made at (px); a tile wider than the last plays the original. */
 export const PREVIEW_WIDTHS = Object.freeze([320, 480, 640, 960]);
-/** No word from the kernel after this long: there is none (ms). */
-export const ANSWER_TIMEOUT_MS = 3000;
-/** The kernel is making the copy: wait this long for it at most (ms). */
-export const MAKE_TIMEOUT_MS = 120000;
+export { ANSWER_TIMEOUT_MS, MAKE_TIMEOUT_MS };
 
 /** @import { Tile } from "./types.js" */
 
@@ -45,23 +44,18 @@ export function previewWidth(cssWidth, dpr) {
  * @property {number} dpr        devicePixelRatio
  */
 
-export class TilePreviews {
+/** @extends {KernelAsks<Preview>} */
+export class TilePreviews extends KernelAsks {
   /**
-   * @param {(msg: {type: "need_preview", key: string, width: number}) => void} send
+   * @param {(msg: {type: "need_preview", key: string, width: number, sound?: "mp3"}) => void} send
    * @param {() => void} onChange  an answer (or a timeout) changed what a tile should play
-   * @param {{setTimer?: (cb: () => void, ms: number) => any, clearTimer?: (id: any) => void}} [timers]
+   * @param {import("./kernel_asks.js").Timers} [timers]
+   * @param {{mp3?: boolean}} [options]  mp3: the host cannot decode AAC or Opus (VS Code)
    */
-  constructor(send, onChange, timers = {}) {
+  constructor(send, onChange, timers = {}, options = {}) {
+    super("preview", onChange, timers);
     this.send = send;
-    this.onChange = onChange;
-    this.setTimer = timers.setTimer ?? ((cb, ms) => setTimeout(cb, ms));
-    this.clearTimer = timers.clearTimer ?? ((id) => clearTimeout(id));
-    /** @type {Map<string, Preview>} */
-    this.known = new Map();
-    /** @type {Map<string, {width: number, timer: any, of: string}>} waiting for the kernel */
-    this.asked = new Map();
-    /** @type {Set<string>} tiles that play their original (no copy to be had) */
-    this.failed = new Set();
+    this.mp3 = Boolean(options.mp3);
   }
 
   /**
@@ -82,81 +76,20 @@ export class TilePreviews {
     }
     const wanted = Number.isNaN(width) ? (known?.width ?? PREVIEW_WIDTHS[1]) : width;
     if (known && known.width >= wanted) return withCopy(tile, known);
-    if (!this.asked.has(tile.key)) this.ask(tile.key, wanted, tile.src);
+    if (!this.asked.has(tile.key)) {
+      this.waitFor(tile.key, ANSWER_TIMEOUT_MS, { width: wanted, of: tile.src });
+      this.send({ type: "need_preview", key: tile.key, width: wanted, ...(this.mp3 ? { sound: "mp3" } : {}) });
+    }
     return known ? withCopy(tile, known) : null; // a smaller copy meanwhile
   }
 
   /**
-   * @private
-   * @param {string} key
-   * @param {number} width
-   * @param {string} of  the original's src
-   */
-  ask(key, width, of) {
-    const timer = this.setTimer(() => this.giveUp(key), ANSWER_TIMEOUT_MS);
-    this.asked.set(key, { width, timer, of });
-    this.send({ type: "need_preview", key, width });
-  }
-
-  /**
-   * @private
-   * @param {string} key
-   */
-  giveUp(key) {
-    this.asked.delete(key);
-    if (!this.known.has(key)) this.failed.add(key);
-    this.onChange();
-  }
-
-  /**
-   * Take the kernel's answers; returns whether the message was one.
    * @param {any} msg
-   * @returns {boolean}
+   * @param {{width: number, of: string}} asked
+   * @returns {Preview}
    */
-  handle(msg) {
-    const key = typeof msg?.key === "string" ? msg.key : "";
-    const waiting = this.asked.get(key);
-    switch (msg?.type) {
-      case "preview_pending":
-        if (waiting) {
-          this.clearTimer(waiting.timer);
-          waiting.timer = this.setTimer(() => this.giveUp(key), MAKE_TIMEOUT_MS);
-        }
-        return true;
-      case "preview":
-        if (waiting) this.clearTimer(waiting.timer);
-        this.asked.delete(key);
-        if (!waiting) return true; // not (or no longer) asked for
-        this.known.set(key, {
-          width: Number(msg.width) || 0,
-          src: String(msg.src ?? ""),
-          fallback_src: String(msg.fallback_src ?? ""),
-          of: waiting.of,
-        });
-        this.onChange();
-        return true;
-      case "no_preview":
-        if (waiting) this.clearTimer(waiting.timer);
-        this.asked.delete(key);
-        if (!this.known.has(key)) this.failed.add(key);
-        this.onChange();
-        return true;
-      default:
-        return false;
-    }
-  }
-
-  /** Forget a tile (it went away, or its file changed). @param {string} key */
-  forget(key) {
-    const waiting = this.asked.get(key);
-    if (waiting) this.clearTimer(waiting.timer);
-    this.asked.delete(key);
-    this.known.delete(key);
-    this.failed.delete(key);
-  }
-
-  dispose() {
-    for (const key of [...this.asked.keys()]) this.forget(key);
+  fromAnswer(msg, asked) {
+    return { width: Number(msg.width) || 0, src: String(msg.src ?? ""), fallback_src: String(msg.fallback_src ?? ""), of: asked.of };
   }
 }
 

@@ -204,11 +204,6 @@ def test_results_2_is_a_synchronized_grid(ran: JupyterFrontend) -> None:
     assert abs(tops[0]["y"] - tops[1]["y"]) < 2, "the two results side by side"
 
 
-@pytest.mark.xfail(
-    reason="issue 12, open: after merging the bootstrap CSS (js12) the card is 640 px and the "
-    "player 720 px again, and a portrait clip sits in a 720x630 box",
-    strict=False,
-)
 def test_card_and_player_line_up_and_say_things_once(ran: JupyterFrontend) -> None:
     """Finding 13: card 640 px, player 720 px; prompt, seed and cost said twice."""
     cell = _cell(ran, "card")
@@ -222,11 +217,6 @@ def test_card_and_player_line_up_and_say_things_once(ran: JupyterFrontend) -> No
     assert text.count("A red fox trotting through snow") == 1, text
 
 
-@pytest.mark.xfail(
-    reason="issue 12, open: after merging the bootstrap CSS (js12) the card is 640 px and the "
-    "player 720 px again, and a portrait clip sits in a 720x630 box",
-    strict=False,
-)
 def test_portrait_clip_is_not_letterboxed(ran: JupyterFrontend) -> None:
     cell = _cell(ran, "portrait")
     video = cell.locator('video[data-role="video"]')

@@ -264,6 +264,16 @@ def test_job_repr_is_short(wan: Wan, engine) -> None:
     job.wait(30)
 
 
+def test_job_repr_says_the_cost_once(wan: Wan, engine) -> None:
+    wan.use(engine(delay=1.0, render_mode="tiny"))
+    job = generate(PROMPT, size="1280x720", seed=61)
+    assert repr(job).count("$") == 1 and "~$" in repr(job)  # the estimate while it runs
+    job.wait(30)
+    text = repr(job)
+    assert job.cost is not None and text.count("$") == 1, text
+    assert f", ${job.cost:.2f} " in text and "~$" not in text, text
+
+
 # ----- backends and robustness ---------------------------------------------------------------
 
 

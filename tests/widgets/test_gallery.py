@@ -286,6 +286,8 @@ def test_open_shows_a_player_for_the_file(gallery: HistoryGallery) -> None:
     assert player.path == gallery.filtered[2].path
     assert player.seed == 2
     assert player.poster.startswith("data:image/jpeg")
+    item = gallery.filtered[2]
+    assert player.remote_src == item.result["url"] and player.remote_expires == 0.0  # no ttl
     gallery.detail.children[0].children[1].click()  # Close
     assert gallery.detail.children == ()
 

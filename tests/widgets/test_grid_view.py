@@ -25,6 +25,20 @@ def test_grid_runs_one_job_per_seed_and_fills_the_tiles(fast) -> None:
     assert view.grid.col_labels == ["seed 4", "seed 5", "seed 6"]
 
 
+def test_tiles_carry_the_apis_url_with_its_ttl_and_the_grid_knows_their_files(fast) -> None:
+    """Like the player: VS Code and Colab play the API's URL first; previews, compat
+    copies and the bytes fallback need the file behind each tile."""
+    view = grids.grid("a kite", seeds=[1, 2], size="1280x720", ttl=600, show=False)
+    view.wait(60)
+    wait_until(lambda: all(t["status"] == "done" for t in view.grid.tiles), timeout=10)
+    for job, tile in zip(view.jobs, view.grid.tiles, strict=True):
+        [result] = job.results
+        assert result.url and tile["remote_src"] == result.url
+        assert job.finished_at is not None
+        assert tile["remote_expires"] == pytest.approx(job.finished_at + 600)
+        assert view.grid._files[tile["key"]] == result.path
+
+
 def test_pick_in_the_browser_is_the_winner_in_python(fast) -> None:
     view = grids.grid("a kite", seeds=[1, 2], size="1280x720", show=False)
     view.wait(60)

@@ -12,6 +12,7 @@ from tests.wan_checks import wait_until
 from wan_notebook import jobs
 from wan_notebook.widgets import JobView, show_job
 from wan_notebook.widgets.grid_view import GridView
+from wan_notebook.widgets.job_view import player_for
 
 
 def test_job_view_follows_the_job_and_shows_a_player_when_done(engine, wan) -> None:
@@ -26,6 +27,20 @@ def test_job_view_follows_the_job_and_shows_a_player_when_done(engine, wan) -> N
     [player] = view.box.children[1:]
     assert player.seed == 2 and player.duration == pytest.approx(5.0, abs=0.1)
     assert player.width == 1280 and player.download_name.endswith(".mp4")
+
+
+def test_the_player_carries_the_apis_url_and_when_it_ends(engine, wan) -> None:
+    wan.use(engine(render_mode="tiny"))
+    job = jobs.generate("a heron in fog", size="1280x720", seed=2, ttl=120).wait(60)
+    [result] = job.results
+    player = player_for(job, result)
+    assert result.url and player.remote_src == result.url
+    assert job.finished_at is not None
+    assert player.remote_expires == pytest.approx(job.finished_at + 120)
+    again = jobs.generate("a heron in fog", size="1280x720", seed=2, ttl=120).wait(60)
+    assert again.cached, "the journal's result is reused"
+    reused = player_for(again, again.results[0])
+    assert reused.remote_src == result.url and reused.remote_expires == 0.0, "made when: unknown"
 
 
 def test_cancel_button_message_cancels_the_job(engine, wan) -> None:

@@ -143,3 +143,14 @@ def test_a_tile_copy_is_small_and_keeps_the_sound(tmp_path: pathlib.Path) -> Non
 )
 def test_sibling_url(url: str, expected: str) -> None:
     assert sibling_url(url, "fox.compat.mp4") == expected
+
+
+def test_a_tile_copy_for_a_host_without_aac_or_opus_has_mp3_sound(tmp_path: pathlib.Path) -> None:
+    webm = tmp_path / "cat.webm"
+    write(webm, video="libvpx-vp9", audio="libopus", size=(640, 360))
+    copy = tile_copy(webm, 320, mp3=True)
+    assert copy.name == "cat.tile320m.mp4"
+    info = streams(copy)
+    assert (info["video"], info["audio"], info["width"]) == ("h264", "mp3float", 320)
+    assert info["seconds"] == pytest.approx(1.0, abs=0.15)
+    assert streams(tile_copy(webm, 320)).get("audio") is None  # Opus is left out otherwise

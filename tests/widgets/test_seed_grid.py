@@ -81,3 +81,59 @@ def test_need_preview_without_a_file_or_with_a_silly_width_says_no(
     grid.set_files({"s2": "/nonexistent.mp4"})
     browser_message(grid, {"type": "need_preview", "key": "s2", "width": "wide"})
     assert sent == [{"type": "no_preview", "key": "s1"}, {"type": "no_preview", "key": "s2"}]
+
+
+def _wait_for(messages: list[Any], count: int) -> None:
+    deadline = time.monotonic() + 30
+    while len(messages) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def test_need_copy_answers_with_the_tiles_h264_mp3_copy_and_sends_its_bytes(
+    tmp_path: pathlib.Path, sent_with_buffers: list[tuple[dict[str, Any], list[bytes]]]
+) -> None:
+    """A host without AAC (VS Code): the enlarged tile plays a copy it can hear."""
+    pytest.importorskip("av")
+    from .test_media_copies import streams, write
+
+    clip = tmp_path / "s1.mp4"
+    write(clip, video="libx264", audio="aac", size=(320, 180))
+    grid = SeedGrid(tiles=[{"key": "s1", "status": "done", "src": "/files/m/s1.mp4"}])
+    grid.set_files({"s1": clip})
+    browser_message(grid, {"type": "need_copy", "key": "s1", "reason": "audio"})
+    _wait_for(sent_with_buffers, 2)
+    (pending, _), (answer, _) = sent_with_buffers
+    assert pending == {"type": "copy_pending", "key": "s1"}
+    assert answer["type"] == "copy" and answer["key"] == "s1", answer
+    assert (answer["src"], answer["fallback_src"]) == ("/files/m/s1.compat.mp4", "")
+    assert "MP3" in answer["note"]
+    assert streams(tmp_path / "s1.compat.mp4")["audio"] == "mp3float"
+    browser_message(grid, {"type": "need_bytes", "key": "s1", "variant": "copy"})
+    start = sent_with_buffers[2][0]
+    assert start["type"] == "bytes_start" and start["key"] == "s1"
+    assert start["size"] == (tmp_path / "s1.compat.mp4").stat().st_size
+
+
+def test_need_copy_without_a_file_says_no(sent: list[dict[str, Any]]) -> None:
+    grid = SeedGrid(tiles=four_tiles())
+    browser_message(grid, {"type": "need_copy", "key": "s1", "reason": "video"})
+    assert sent == [{"type": "no_copy", "key": "s1", "message": "There is no file to convert."}]
+
+
+def test_a_host_without_aac_gets_tile_copies_with_mp3_sound(
+    tmp_path: pathlib.Path, sent_with_buffers: list[tuple[dict[str, Any], list[bytes]]]
+) -> None:
+    pytest.importorskip("av")
+    from .test_media_copies import streams, write
+
+    clip = tmp_path / "s1.mp4"
+    write(clip, video="libx264", audio="aac", size=(640, 360))
+    grid = SeedGrid(tiles=[{"key": "s1", "status": "done", "src": "/files/m/s1.mp4"}])
+    grid.set_files({"s1": clip})
+    message = {"type": "need_preview", "key": "s1", "width": 320, "sound": "mp3"}
+    browser_message(grid, message)
+    _wait_for(sent_with_buffers, 2)
+    answer = sent_with_buffers[1][0]
+    assert answer["src"] == "/files/m/s1.tile320m.mp4", answer
+    info = streams(tmp_path / "s1.tile320m.mp4")
+    assert (info["video"], info["audio"], info["width"]) == ("h264", "mp3float", 320)

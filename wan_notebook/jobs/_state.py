@@ -98,12 +98,11 @@ class JobState:
 
     def __repr__(self) -> str:
         prompt = shorten(self.request.positive_prompt, 32)
-        cost = f" ${self.cost:.2f}" if self.cost is not None else ""
+        summary = self.request.summary()  # ends with the estimate, "~$0.50"
+        if self.cost is not None:  # the cost charged replaces it: one price, not two
+            summary = f"{summary.rpartition(', ~$')[0]}, ${self.cost:.2f}"
         extra = " cached" if self.cached else ""
-        return (
-            f"<Job {self.task_uuid[:8]} {self.status}{extra} {self.request.summary()}{cost}"
-            f" {prompt!r}>"
-        )
+        return f"<Job {self.task_uuid[:8]} {self.status}{extra} {summary} {prompt!r}>"
 
     # ----- observers ---------------------------------------------------------------------------
 

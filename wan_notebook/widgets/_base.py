@@ -81,7 +81,7 @@ def _esm_and_css() -> tuple[Any, Any]:
         return _ESM_PATH.read_text(), _CSS_PATH.read_text() if _CSS_PATH.is_file() else ""
     loader = _BOOTSTRAP_PATH.read_text().replace(_VERSION_MARK, BUNDLE_VERSION)
     # Two lines at least: anywidget takes a one-line string ending in ".js" for a path.
-    return f"// wan-notebook widget loader\n{loader}", None
+    return f"//\n{loader}", None
 
 
 _ESM, _CSS = _esm_and_css()

@@ -14,6 +14,7 @@ from .._text import shorten
 from ..display import NO_TEX, browser_urls, poster_data_uri
 from ..store import HistoryItem
 from ._html import escape
+from ._remote import remote_fields
 from .player import Player
 
 __all__ = ["PLACEHOLDER", "THUMB_WIDTH", "card_html", "item_player", "thumbnail"]
@@ -90,4 +91,5 @@ def item_player(item: HistoryItem) -> Any:
         width=int(item.result.get("width") or 0),
         height=int(item.result.get("height") or 0),
         poster=thumbnail(item.path),
+        **remote_fields(item.result.get("url"), ttl=item.request.get("ttl"), made_at=item.created),
     )

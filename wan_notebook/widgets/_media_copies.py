@@ -14,8 +14,9 @@ extra); without it no copy is made and the views keep the original.
 
 from __future__ import annotations
 
+import contextlib
 import pathlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from fractions import Fraction
 from typing import Any
@@ -24,7 +25,15 @@ from urllib.parse import quote
 from .._files import atomic_writer
 from ..errors import CopyError
 
-__all__ = ["CopyError", "compat_copy", "copy_name", "in_background", "sibling_url", "tile_copy"]
+__all__ = [
+    "CopyError",
+    "compat_copy",
+    "copy_answer",
+    "copy_name",
+    "in_background",
+    "sibling_url",
+    "tile_copy",
+]
 
 _COMPAT = "compat"
 
@@ -73,25 +82,58 @@ def _av() -> Any:
 def compat_copy(original: pathlib.Path) -> pathlib.Path | None:
     """The H.264 + MP3 copy of ``original``, made if needed; ``None`` when the file is
     already H.264 with MP3 (or no) sound in MP4, so nothing would change."""
-    av = _av()
     dest = copy_name(original, _COMPAT)
     if _fresh(dest, original):
         return dest
+    with _open_streams(original, "a playable copy") as (av, source, video, audio):
+        remux_video = video.codec_context.name == "h264"
+        fix_audio = audio is not None and audio.codec_context.name not in ("mp3", "mp3float")
+        if remux_video and not fix_audio and original.suffix.lower() == ".mp4":
+            return None
+        with atomic_writer(dest, "w+b", durable=False) as fh:
+            _write(av, source, video, audio, fh, remux_video=remux_video)
+    return dest
+
+
+def copy_answer(
+    original: pathlib.Path, reason: str, src: str, fallback_src: str
+) -> tuple[pathlib.Path | None, dict[str, str]]:
+    """The compat copy of ``original`` (made if needed) and the message that tells the
+    browser where it is (``{"type": "copy", ...}``), or ``None`` and why not
+    (``{"type": "no_copy", "message": ...}``). ``reason``: what the host cannot decode,
+    ``"video"`` or ``"audio"``; ``src``/``fallback_src``: the original's URLs."""
+    try:
+        copy = compat_copy(original)
+    except CopyError as exc:
+        return None, {"type": "no_copy", "message": str(exc)}
+    if copy is None:
+        return None, {"type": "no_copy", "message": "The file needs no copy."}
+    note = (
+        "Playing an H.264 copy: this browser cannot play the original."
+        if reason == "video"
+        else "Playing a copy with MP3 sound: this browser cannot decode the original's."
+    )
+    urls = {
+        "src": sibling_url(src, copy.name),
+        "fallback_src": sibling_url(fallback_src, copy.name),
+    }
+    return copy, {"type": "copy", **urls, "mime": "video/mp4", "note": note}
+
+
+@contextlib.contextmanager
+def _open_streams(original: pathlib.Path, what: str) -> Iterator[tuple[Any, Any, Any, Any]]:
+    """PyAV, ``original`` opened with it, its video stream and its audio stream (or None).
+    A file without video, or any read or write error in the block, is a ``CopyError``."""
+    av = _av()
     try:
         with av.open(str(original)) as source:
             video = next(iter(source.streams.video), None)
             audio = next(iter(source.streams.audio), None)
             if video is None:
                 raise CopyError(f"{original.name} has no video track")
-            remux_video = video.codec_context.name == "h264"
-            fix_audio = audio is not None and audio.codec_context.name not in ("mp3", "mp3float")
-            if remux_video and not fix_audio and original.suffix.lower() == ".mp4":
-                return None
-            with atomic_writer(dest, "w+b", durable=False) as fh:
-                _write(av, source, video, audio, fh, remux_video=remux_video)
+            yield av, source, video, audio
     except (OSError, av.FFmpegError) as exc:
-        raise CopyError(f"cannot make a playable copy of {original.name}: {exc}") from exc
-    return dest
+        raise CopyError(f"cannot make {what} of {original.name}: {exc}") from exc
 
 
 def _write(av: Any, source: Any, video: Any, audio: Any, fh: Any, *, remux_video: bool) -> None:
@@ -100,10 +142,7 @@ def _write(av: Any, source: Any, video: Any, audio: Any, fh: Any, *, remux_video
             out_video = out.add_stream_from_template(video)
         else:
             out_video = _h264_stream(out, video, video.codec_context.width)
-        out_audio = None
-        if audio is not None:
-            out_audio = out.add_stream("libmp3lame", rate=audio.codec_context.sample_rate)
-            out_audio.bit_rate = 160_000
+        out_audio = _mp3_stream(out, audio) if audio is not None else None
         streams = [s for s in (video, audio) if s is not None]
         index = 0
         for packet in source.demux(*streams):
@@ -118,13 +157,23 @@ def _write(av: Any, source: Any, video: Any, audio: Any, fh: Any, *, remux_video
                         out.mux(out_video.encode(_video_frame(frame, out_video, index)))
                         index += 1
             elif out_audio is not None:
-                for frame in packet.decode():
-                    frame.pts = None  # the encoder re-times its own 1152-sample frames
-                    out.mux(out_audio.encode(frame))
+                _mux_mp3(out, out_audio, packet)
         if not remux_video:
             out.mux(out_video.encode())
         if out_audio is not None:
             out.mux(out_audio.encode())
+
+
+def _mp3_stream(out: Any, audio: Any) -> Any:
+    stream = out.add_stream("libmp3lame", rate=audio.codec_context.sample_rate)
+    stream.bit_rate = 160_000
+    return stream
+
+
+def _mux_mp3(out: Any, stream: Any, packet: Any) -> None:
+    for frame in packet.decode():
+        frame.pts = None  # the encoder re-times its own 1152-sample frames
+        out.mux(stream.encode(frame))
 
 
 def _h264_stream(out: Any, video: Any, width: int, *, crf: int = 20) -> Any:
@@ -146,39 +195,40 @@ def _video_frame(frame: Any, stream: Any, index: int) -> Any:
     return frame
 
 
-def tile_copy(original: pathlib.Path, width: int) -> pathlib.Path:
+def tile_copy(original: pathlib.Path, width: int, *, mp3: bool = False) -> pathlib.Path:
     """A small H.264 copy of ``original``, ``width`` px wide, made if needed; its sound
-    (if any) is the original's, copied as it is."""
-    av = _av()
+    (if any) is the original's, copied as it is, or with ``mp3`` re-encoded to MP3 (for
+    hosts without AAC or Opus decoders: ``name.tile<width>m.mp4``)."""
     width = max(16, int(width) // 2 * 2)
-    dest = copy_name(original, f"tile{width}")
+    dest = copy_name(original, f"tile{width}{'m' if mp3 else ''}")
     if _fresh(dest, original):
         return dest
-    try:
-        with av.open(str(original)) as source:
-            video = next(iter(source.streams.video), None)
-            audio = next(iter(source.streams.audio), None)
-            if video is None:
-                raise CopyError(f"{original.name} has no video track")
-            video.thread_type = "AUTO"
-            with (
-                atomic_writer(dest, "w+b", durable=False) as fh,
-                av.open(fh, "w", format="mp4", options={"movflags": "+faststart"}) as out,
-            ):
-                stream = _h264_stream(out, video, width, crf=26)
-                # MP4 takes AAC and MP3 as they are; other sound (Opus) is left out.
-                keep = audio is not None and audio.codec_context.name in ("aac", "mp3")
+    with _open_streams(original, "a tile copy") as (av, source, video, audio):
+        video.thread_type = "AUTO"
+        with (
+            atomic_writer(dest, "w+b", durable=False) as fh,
+            av.open(fh, "w", format="mp4", options={"movflags": "+faststart"}) as out,
+        ):
+            stream = _h264_stream(out, video, width, crf=26)
+            # MP4 takes AAC and MP3 as they are; other sound (Opus) is left out, unless
+            # all sound is made MP3.
+            keep = audio is not None and audio.codec_context.name in ("aac", "mp3")
+            if mp3 and audio is not None:
+                out_audio = _mp3_stream(out, audio)
+            else:
                 out_audio = out.add_stream_from_template(audio) if keep else None
-                index = 0
-                for packet in source.demux(*[s for s in (video, out_audio and audio) if s]):
-                    if packet.stream is video:
-                        for frame in packet.decode():
-                            out.mux(stream.encode(_video_frame(frame, stream, index)))
-                            index += 1
-                    elif packet.dts is not None:
-                        packet.stream = out_audio
-                        out.mux(packet)
-                out.mux(stream.encode())
-    except (OSError, av.FFmpegError) as exc:
-        raise CopyError(f"cannot make a tile copy of {original.name}: {exc}") from exc
+            index = 0
+            for packet in source.demux(*[s for s in (video, out_audio and audio) if s]):
+                if packet.stream is video:
+                    for frame in packet.decode():
+                        out.mux(stream.encode(_video_frame(frame, stream, index)))
+                        index += 1
+                elif mp3:
+                    _mux_mp3(out, out_audio, packet)
+                elif packet.dts is not None:
+                    packet.stream = out_audio
+                    out.mux(packet)
+            out.mux(stream.encode())
+            if mp3 and out_audio is not None:
+                out.mux(out_audio.encode())
     return dest

@@ -31,6 +31,7 @@ from ..display import (
 from ..request.catalog import FORMATS
 from ..request.models import VideoRequest
 from ._args import check_type, int_list, str_list
+from ._remote import job_remote_fields
 from ._slots import StaticSlot, in_latest_request, show_static, show_widget
 from .seed_grid import SeedGrid
 
@@ -162,7 +163,10 @@ class GridView:
         return all(job.status in TERMINAL_STATUSES for job in self.jobs)
 
     def _update(self, _job: Job | None) -> None:
-        self.grid.tiles = [tile for tile, _ in self._tiles()]
+        tiles = self._tiles()
+        # The files behind the tiles (kernel side only): previews, compat copies, bytes.
+        self.grid.set_files({t["key"]: r.path for t, (_, r) in tiles if r and r.path})
+        self.grid.tiles = [tile for tile, _ in tiles]
         if self._slot is not None and self._ended():
             self._slot.fill(*self._static())
             self._slot = None
@@ -217,6 +221,7 @@ class GridView:
             "cost": cost,
             "src": src,
             "fallback_src": fallback,
+            **job_remote_fields(job, result),
             "mime": FORMATS[job.request.output_format or "MP4"][1],
             "error": short_error(job.error),
             "row": position[0],

@@ -27,6 +27,7 @@ from ..display import (
     short_error,
     static_html,
 )
+from ._remote import job_remote_fields
 from ._slots import StaticSlot, in_latest_request, show_static, show_widget
 from .player import Player
 from .progress import ProgressCard
@@ -134,6 +135,7 @@ def player_for(job: Job, result: Result) -> Player:
         width=result.width or 0,
         height=result.height or 0,
         download_name=path.name,
+        **job_remote_fields(job, result),
         # No poster: the player preloads, so it shows the sharp first frame at once; the
         # saved preview's tiny poster would stay, blurred, until Play.
     )

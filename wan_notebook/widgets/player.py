@@ -8,11 +8,10 @@ from typing import Any
 
 import traitlets
 
-from ..errors import CopyError
 from ..request.catalog import VIDEO_MIME_BY_SUFFIX
 from ._base import WanWidget
 from ._chunks import send_bytes, unreadable_message
-from ._media_copies import compat_copy, sibling_url
+from ._media_copies import copy_answer
 
 __all__ = ["Player"]
 
@@ -181,29 +180,10 @@ class Player(WanWidget):
             self._copy_job.start()
 
     def _make_copy(self, original: pathlib.Path, reason: str) -> None:
-        try:
-            copy = compat_copy(original)
-        except CopyError as exc:
-            self.send({"type": "no_copy", "message": str(exc)})
-            return
-        if copy is None:
-            self.send({"type": "no_copy", "message": "The file needs no copy."})
-            return
-        self._copy = copy
-        note = (
-            "Playing an H.264 copy: this browser cannot play the original."
-            if reason == "video"
-            else "Playing a copy with MP3 sound: this browser cannot decode the original's."
-        )
-        self.send(
-            {
-                "type": "copy",
-                "src": sibling_url(self.src, copy.name),
-                "fallback_src": sibling_url(self.fallback_src, copy.name),
-                "mime": "video/mp4",
-                "note": note,
-            }
-        )
+        copy, answer = copy_answer(original, reason, self.src, self.fallback_src)
+        if copy is not None:
+            self._copy = copy
+        self.send(answer)
 
     def _handle_message(self, _widget: object, content: Any, _buffers: list[bytes]) -> None:
         if not isinstance(content, dict):

@@ -12,7 +12,7 @@ from .._status import JOB_STATUSES
 from ..errors import CopyError
 from ._base import WanWidget
 from ._chunks import send_bytes, unreadable_message
-from ._media_copies import in_background, sibling_url, tile_copy
+from ._media_copies import copy_answer, in_background, sibling_url, tile_copy
 
 __all__ = ["TILE_DEFAULTS", "SeedGrid"]
 
@@ -83,7 +83,9 @@ class SeedGrid(WanWidget):
     With ``previews`` on (and files given), each tile plays a small H.264 copy about as
     wide as it is drawn, made once beside the file (``name.tile480.mp4``), so a grid of
     16 1080p results does not decode 16 full streams; the enlarged tile plays the
-    original.
+    original. Where the host cannot decode the sound or the picture (VS Code), the copies
+    have MP3 sound, and a tile that plays its original asks for the player's H.264 + MP3
+    copy instead (``{"type": "need_copy", "key", "reason"}``, see ``Player``).
 
     Usage::
 
@@ -128,6 +130,7 @@ class SeedGrid(WanWidget):
         self._pick_callbacks: list[PickCallback] = []
         self._files: dict[str, pathlib.Path] = {}
         self._previews: dict[str, pathlib.Path] = {}
+        self._copies: dict[str, pathlib.Path] = {}
         self._bytes_sent = 0
         self.observe(self._on_picked_change, names=["picked"])
         self.on_msg(self._handle_message)
@@ -167,19 +170,20 @@ class SeedGrid(WanWidget):
         """Bytes of video sent over the comm so far (0 while the URLs worked)."""
         return self._bytes_sent
 
-    def on_need_preview(self, key: str, width: int) -> None:
-        """Make (or reuse) a ``width`` px copy of tile ``key``'s file, then send its URLs."""
+    def on_need_preview(self, key: str, width: int, *, mp3: bool = False) -> None:
+        """Make (or reuse) a ``width`` px copy of tile ``key``'s file (with MP3 sound if
+        ``mp3``), then send its URLs."""
         path = self._files.get(key)
         if path is None or not 16 <= width <= 4096:
             self.send({"type": "no_preview", "key": key})
             return
         self.send({"type": "preview_pending", "key": key})
-        in_background(self._make_preview, key, path, width)
+        in_background(self._make_preview, key, path, width, mp3)
 
-    def _make_preview(self, key: str, path: pathlib.Path, width: int) -> None:
+    def _make_preview(self, key: str, path: pathlib.Path, width: int, mp3: bool) -> None:
         tile = next((t for t in self.tiles if t["key"] == key), None)
         try:
-            copy = tile_copy(path, width)
+            copy = tile_copy(path, width, mp3=mp3)
         except CopyError as exc:
             self.send({"type": "no_preview", "key": key, "message": str(exc)})
             return
@@ -189,14 +193,33 @@ class SeedGrid(WanWidget):
         urls = {name: sibling_url(tile[name], copy.name) for name in ("src", "fallback_src")}
         self.send({"type": "preview", "key": key, "width": width, **urls})
 
+    def on_need_copy(self, key: str, reason: str) -> None:
+        """Make (or reuse) the H.264 + MP3 copy of tile ``key``'s file, then send its URLs
+        (``{"type": "copy", "key", ...}``, or ``"no_copy"``)."""
+        path = self._files.get(key)
+        if path is None:
+            self.send({"type": "no_copy", "key": key, "message": "There is no file to convert."})
+            return
+        self.send({"type": "copy_pending", "key": key})
+        in_background(self._make_copy, key, path, reason)
+
+    def _make_copy(self, key: str, path: pathlib.Path, reason: str) -> None:
+        tile = next((t for t in self.tiles if t["key"] == key), TILE_DEFAULTS)
+        copy, answer = copy_answer(path, reason, tile["src"], tile["fallback_src"])
+        if copy is not None:
+            self._copies[key] = copy
+        self.send({**answer, "key": key})
+
     def on_need_bytes(self, key: str, variant: str = "") -> None:
-        """Send the file of tile ``key`` in chunks, or tell the browser there is none."""
-        path = self._previews.get(key) if variant == "preview" else self._files.get(key)
+        """Send the file of tile ``key`` (or of its ``variant``: ``"preview"``, ``"copy"``)
+        in chunks, or tell the browser there is none."""
+        made = {"preview": self._previews, "copy": self._copies}.get(variant)
+        path = made.get(key) if made is not None else self._files.get(key)
         tile = next((t for t in self.tiles if t["key"] == key), None)
         if path is None or tile is None:
             self.send({"type": "no_bytes", "key": key, "message": unreadable_message(None)})
             return
-        mime = "video/mp4" if variant == "preview" else tile["mime"]
+        mime = "video/mp4" if made is not None else tile["mime"]
         try:
             self._bytes_sent += send_bytes(self.send, path, mime=mime, key=key)
         except OSError as exc:
@@ -214,7 +237,9 @@ class SeedGrid(WanWidget):
                 width = int(content.get("width", 0))
             except (TypeError, ValueError):
                 width = 0
-            self.on_need_preview(key, width)
+            self.on_need_preview(key, width, mp3=content.get("sound") == "mp3")
+        elif content.get("type") == "need_copy":
+            self.on_need_copy(key, str(content.get("reason", "audio")))
 
     def on_pick(self, callback: PickCallback, *, remove: bool = False) -> None:
         """Register (or remove) ``callback(key)``, run when the user picks a tile.
