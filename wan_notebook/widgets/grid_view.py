@@ -12,6 +12,7 @@ its labels, seeds and costs, once every job has ended.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -62,6 +63,7 @@ class GridView:
         self.grid = SeedGrid(row_labels=list(row_labels), col_labels=list(col_labels))
         self.grid.add_class("wan-live")
         self._slot: StaticSlot | None = None
+        self._updating = threading.RLock()
         self._pick_callbacks: list[Callable[[Job | None], Any]] = []
         self.grid.on_pick(self._picked_in_browser)
         for job in self.jobs:
@@ -163,13 +165,16 @@ class GridView:
         return all(job.status in TERMINAL_STATUSES for job in self.jobs)
 
     def _update(self, _job: Job | None) -> None:
-        tiles = self._tiles()
-        # The files behind the tiles (kernel side only): previews, compat copies, bytes.
-        self.grid.set_files({t["key"]: r.path for t, (_, r) in tiles if r and r.path})
-        self.grid.tiles = [tile for tile, _ in tiles]
-        if self._slot is not None and self._ended():
-            self._slot.fill(*self._static())
-            self._slot = None
+        # Jobs report from their loop thread while display runs on the kernel's: one at a
+        # time, so an older picture of the tiles never overwrites a newer one.
+        with self._updating:
+            tiles = self._tiles()
+            # The files behind the tiles (kernel side only): previews, compat copies, bytes.
+            self.grid.set_files({t["key"]: r.path for t, (_, r) in tiles if r and r.path})
+            self.grid.tiles = [tile for tile, _ in tiles]
+            if self._slot is not None and self._ended():
+                self._slot.fill(*self._static())
+                self._slot = None
 
     def _static(self) -> tuple[str, str]:
         """The grid's static copy (HTML) and its sentence."""

@@ -13,6 +13,7 @@ GitHub still show the result; while the live widget is on screen, the bundle's C
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -59,6 +60,8 @@ class JobView:
         self.box.add_class("wan-job")
         self._slot: StaticSlot | None = None
         self._shown_results = False
+        # The jobs' thread and the kernel's thread (display) can both finish the view.
+        self._finishing = threading.Lock()
         job.on_change(in_latest_request(self._update))
         self._update(job)
 
@@ -96,14 +99,15 @@ class JobView:
             self._finish()
 
     def _finish(self) -> None:
-        if not self._shown_results and self.job.results:
-            self._shown_results = True
-            players = [player_for(self.job, r) for r in self.job.results if r.path is not None]
-            if players:
-                self._merge(players)
-        if self._slot is not None:
-            self._slot.fill(static_html(self.job), job_sentence(self.job))
-            self._slot = None
+        with self._finishing:
+            if not self._shown_results and self.job.results:
+                self._shown_results = True
+                players = [player_for(self.job, r) for r in self.job.results if r.path is not None]
+                if players:
+                    self._merge(players)
+            if self._slot is not None:
+                self._slot.fill(static_html(self.job), job_sentence(self.job))
+                self._slot = None
 
     def _merge(self, players: list[Player]) -> None:
         width = min(frame_width(p.width, p.height) for p in players)
