@@ -1,7 +1,18 @@
 """A class: 30 student processes, each a ``wan_notebook`` client set up with the two lines a
-student runs (``WAN_BASE_URL`` and ``RUNWARE_API_KEY``), against one relay. Every student
-stays inside their budget, every job finishes, and the teacher's totals equal the sum of
-the costs in the students' sidecars (five students ask the same thing: one pays)."""
+student runs (``WAN_BASE_URL`` and ``RUNWARE_API_KEY``), against one relay in front of a
+local engine (tiny render mode: small clips, so 30 processes fit on 2 cores in well under a
+minute).
+
+- five students ask the same thing: one upstream task, paid by one;
+- twenty-one make one clip of their own;
+- four have $0.75 and start two $0.50 clips at once: the reservation lets one through and
+  the other is refused with ``InsufficientCreditError`` before it goes upstream.
+
+Then: every student finished; each student's spend on the teacher's page equals the sum of
+the costs in their own sidecars, and the class total equals the sum over all sidecars and
+what the ledger billed; nobody passed their budget; and nothing was paid twice (one
+upstream task per paid video, no video paid for by two sidecars).
+"""
 
 from __future__ import annotations
 
@@ -9,27 +20,48 @@ import json
 import os
 import subprocess
 import sys
+from collections import Counter
+from pathlib import Path
 
 from tests.relay.conftest import ROOT
 
-STUDENTS = 30
+SHARED, OWN, SHORT = 5, 21, 4
+SHORT_BUDGET = 0.75
 STUDENT = """
-import sys, wan_notebook
-prompt, seed = sys.argv[1], int(sys.argv[2])
-job = wan_notebook.generate(prompt, size="1280x720", seed=seed)
-print(job.wait(timeout=120).video.cost)
+import json, sys, wan_notebook
+jobs = [wan_notebook.generate(p, size="1280x720", seed=s) for p, s in json.loads(sys.argv[1])]
+out = []
+for job in jobs:
+    try:
+        out.append({"cost": job.wait(timeout=120).video.cost})
+    except Exception as exc:
+        out.append({"error": type(exc).__name__, "message": str(exc)})
+print(json.dumps(out))
 """
 
 
-def test_thirty_students_finish_within_budget_and_the_totals_match_the_sidecars(
+def _plans() -> dict[str, tuple[float, list[tuple[str, int]]]]:
+    """Each student's budget and the clips they start (prompt, seed)."""
+    plans: dict[str, tuple[float, list[tuple[str, int]]]] = {}
+    for n in range(SHARED + OWN + SHORT):
+        name = f"s{n:02d}"
+        if n < SHARED:
+            plans[name] = (1.0, [("the class's shared clip", 0)])
+        elif n < SHARED + OWN:
+            plans[name] = (1.0, [(f"{name}'s own clip", n)])
+        else:
+            plans[name] = (SHORT_BUDGET, [(f"{name}'s first clip", n), (f"{name}'s second", n)])
+    return plans
+
+
+def test_thirty_students_stay_within_budget_and_the_totals_match_their_sidecars(
     engine, classroom, tmp_path
 ):
     upstream = engine(delay=0.5, render_mode="tiny")
-    names = {f"s{n:02d}": 1.0 for n in range(STUDENTS)}
-    room = classroom(upstream, names)
-    running = []
-    for n, name in enumerate(names):
-        prompt, seed = ("the class's shared clip", 0) if n < 5 else (f"{name}'s own clip", n)
+    plans = _plans()
+    room = classroom(upstream, {name: budget for name, (budget, _) in plans.items()})
+    running = {}
+    for name, (_, clips) in plans.items():
         env = {
             **os.environ,
             "PYTHONPATH": str(ROOT),
@@ -39,19 +71,46 @@ def test_thirty_students_finish_within_budget_and_the_totals_match_the_sidecars(
             "WAN_POLL_MIN": "0.1",
             "WAN_POLL_MAX": "0.5",
         }
-        command = [sys.executable, "-c", STUDENT, prompt, str(seed)]
-        running.append(subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True))
-    outputs = [p.communicate(timeout=240)[0] for p in running]
-    assert [p.returncode for p in running] == [0] * STUDENTS, outputs
-    sidecars = [
-        json.loads(path.read_text())
-        for name in names
-        for path in (tmp_path / name).rglob("*.mp4.json")
-    ]
-    assert len(sidecars) == STUDENTS
-    costs = sorted(float(s["result"]["cost"]) for s in sidecars)
-    assert costs == [0.0] * 4 + [0.5] * (STUDENTS - 4)  # the shared clip: paid once
+        command = [sys.executable, "-c", STUDENT, json.dumps(clips)]
+        running[name] = subprocess.Popen(
+            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+    outputs = {name: p.communicate(timeout=240) for name, p in running.items()}
+    assert all(p.returncode == 0 for p in running.values()), outputs
+    answers = {name: json.loads(out.strip().splitlines()[-1]) for name, (out, _) in outputs.items()}
+
+    # Every clip finished, except exactly one of each short-budget student's two.
+    for name, (budget, _) in plans.items():
+        done = [a for a in answers[name] if "cost" in a]
+        refused = [a for a in answers[name] if "error" in a]
+        if budget == SHORT_BUDGET:
+            assert len(done) == 1 and len(refused) == 1, answers[name]
+            assert refused[0]["error"] == "InsufficientCreditError", refused
+            assert "class budget of $0.75 is spent; ask your teacher" in refused[0]["message"]
+            assert room.tokens[name] not in refused[0]["message"]
+        else:
+            assert refused == [], answers[name]
+
+    sidecars = {name: _sidecars(tmp_path / name) for name in plans}
     state = room.state()
-    assert state["spent"] == sum(costs) == state["billed"]
-    assert all(s["spent"] <= s["budget"] and s["in_flight"] == 0 for s in state["students"])
-    assert upstream.stats()["tasks"]["videoInference"] == STUDENTS - 4
+    spent = {s["name"]: s["spent"] for s in state["students"]}
+    for name, (budget, clips) in plans.items():
+        costs = [float(s["result"]["cost"]) for s in sidecars[name]]
+        assert len(costs) == (1 if budget == SHORT_BUDGET else len(clips))
+        assert round(sum(costs), 6) == spent[name] <= budget, name
+    every = [s for found in sidecars.values() for s in found]
+    total = round(sum(float(s["result"]["cost"]) for s in every), 6)
+    assert state["spent"] == total == state["billed"] == 0.5 * (1 + OWN + SHORT)
+    assert all(s["in_flight"] == 0 for s in state["students"])
+
+    # Nothing paid twice: each paid video is one upstream task, paid in one sidecar only.
+    paid = Counter(s["result"]["video_uuid"] for s in every if float(s["result"]["cost"]) > 0)
+    assert all(n == 1 for n in paid.values()), paid
+    assert len(paid) == upstream.stats()["tasks"]["videoInference"] == 1 + OWN + SHORT
+    shared = {s["result"]["video_uuid"] for n in list(plans)[:SHARED] for s in sidecars[n]}
+    assert len(shared) == 1  # the five got the same video, and it is among the paid ones
+    assert shared <= set(paid)
+
+
+def _sidecars(folder: Path) -> list[dict]:
+    return [json.loads(path.read_text()) for path in folder.rglob("*.mp4.json")]

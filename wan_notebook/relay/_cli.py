@@ -93,6 +93,10 @@ def _serve(args: argparse.Namespace) -> int:
     from ._config import RelayConfig
     from ._server import serve
 
+    tls_problem = _tls_problem(args.ssl_certfile, args.ssl_keyfile)
+    if tls_problem:
+        print(f"wan-notebook relay: {tls_problem}", file=sys.stderr)
+        return 2
     token = args.teacher_token or os.environ.get("WAN_TEACHER_TOKEN")
     made = token is None
     token = token or "wan-teacher-" + secrets.token_urlsafe(18)
@@ -116,6 +120,17 @@ def _serve(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return serve(config, ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile)
+
+
+def _tls_problem(certfile: str | None, keyfile: str | None) -> str | None:
+    """Why the TLS options cannot work, before anything starts (a key alone would otherwise
+    be ignored and the relay would serve plain http)."""
+    if keyfile and not certfile:
+        return "--ssl-keyfile needs --ssl-certfile (the certificate, PEM)"
+    for flag, path in (("--ssl-certfile", certfile), ("--ssl-keyfile", keyfile)):
+        if path and not Path(path).is_file():
+            return f"{flag} {path}: no such file"
+    return None
 
 
 def _add_student(args: argparse.Namespace) -> int:

@@ -22,28 +22,58 @@ from ._records import StudentTask
 PROMPT_SHOWN: Final = 300  # characters of a prompt in a gallery card
 
 STYLE: Final = """
-body{font:15px/1.4 system-ui,sans-serif;margin:0;color:#1d1d1f;background:#f6f6f8}
-header{display:flex;gap:1rem;align-items:center;flex-wrap:wrap;padding:.8rem 1.2rem;
+*{box-sizing:border-box}
+body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#1d1d1f;background:#f6f6f8}
+header{display:flex;gap:1.2rem;align-items:center;flex-wrap:wrap;padding:.7rem 1.2rem;
  background:#1d2a44;color:#fff}
 header h1{font-size:1.2rem;margin:0}
-main{padding:1rem 1.2rem}
-table{border-collapse:collapse;background:#fff;width:100%}
-th,td{padding:.35rem .6rem;border-bottom:1px solid #ddd;text-align:left;vertical-align:middle}
-td.num{text-align:right;font-variant-numeric:tabular-nums}
-tr.paused td{color:#888}
-form.inline{display:inline-flex;gap:.3rem;margin:0}
-input[type=number]{width:5.5rem}
+#totals{font-size:1.05rem}
+#totals b{font-variant-numeric:tabular-nums}
+header .end{margin-left:auto;display:flex;gap:.6rem}
+.banner{background:#fff4d6;border-bottom:1px solid #e8c66a;padding:.6rem 1.2rem;
+ display:flex;gap:1rem;align-items:center}
+main{padding:.4rem 1.2rem 2rem}
+h2{font-size:1.1rem;margin:1.2rem 0 .5rem}
+button{font:inherit;font-size:.9rem;padding:.2rem .7rem;border:1px solid #aab0bf;
+ border-radius:4px;background:#fff;color:#1d1d1f;cursor:pointer}
+button:hover{background:#eef1f7}
+button.pause{border-color:#c98a00;color:#7a5200}
+button.resume{border-color:#2e7d32;color:#1b5e20;font-weight:600}
+header button{background:transparent;color:#fff;border-color:#8391b0}
+header button:hover{background:#2b3b5e}
+header button.pause{color:#ffd27a;border-color:#ffd27a}
+table{border-collapse:collapse;background:#fff;width:100%;border:1px solid #ddd}
+th,td{padding:.4rem .7rem;border-bottom:1px solid #e4e4e8;text-align:left;
+ vertical-align:middle;white-space:nowrap}
+th{font-size:.85rem;color:#555;font-weight:600;background:#fafafc}
+th.num,td.num{text-align:right;font-variant-numeric:tabular-nums}
+td.name{font-weight:600;white-space:normal}
+td.spend{width:16rem}
+td.spend .of{color:#666}
+meter{display:block;width:100%;height:.5rem;margin-top:.2rem}
+tr.paused td{background:#fffaf0}
+.badge{display:inline-block;margin-left:.4rem;padding:0 .45rem;border-radius:1rem;
+ background:#fff0c2;color:#7a5200;font-size:.8rem;font-weight:600}
+form.inline{display:inline-flex;gap:.3rem;margin:0;align-items:center}
+input[type=number]{width:5rem;font:inherit;font-size:.9rem;padding:.15rem .3rem}
 .over{color:#b00020;font-weight:600}
+nav.filter{display:flex;flex-wrap:wrap;gap:.4rem;margin:0 0 .8rem}
+nav.filter a{padding:.1rem .6rem;border-radius:1rem;border:1px solid #cfd3dd;
+ text-decoration:none;color:#1d2a44;background:#fff}
+nav.filter a.on{background:#1d2a44;color:#fff;border-color:#1d2a44}
 .gallery{display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:1rem}
 figure{margin:0;background:#fff;border:1px solid #ddd;border-radius:6px;overflow:hidden}
-figure video{width:100%;display:block;background:#000}
+figure video{width:100%;aspect-ratio:16/9;object-fit:contain;display:block;background:#000}
 figcaption{padding:.5rem .7rem}
 .prompt{margin:.3rem 0 0;white-space:pre-wrap;word-break:break-word}
-nav.filter a{margin-right:.6rem}
-nav.filter a.on{font-weight:700}
-.show video{width:100%;max-height:80vh;background:#000}
 .show{padding:1rem 1.2rem}
-.login{max-width:22rem;margin:4rem auto;background:#fff;padding:1.5rem;border-radius:6px}
+.show video{width:100%;max-height:80vh;background:#000;display:block}
+.show .prompt{font-size:1.4rem;line-height:1.35;margin-top:.6rem}
+.login{max-width:22rem;margin:4rem auto;background:#fff;padding:1.5rem;border-radius:6px;
+ border:1px solid #ddd}
+.login h1{margin-top:0}
+.login button{background:#1d2a44;color:#fff;border-color:#1d2a44;padding:.3rem 1.2rem}
+.login input{display:block;width:100%;font:inherit;padding:.35rem .5rem;margin:.3rem 0 .8rem}
 .note{color:#666}
 """
 
@@ -105,34 +135,47 @@ def _hidden(csrf: str, **fields: str) -> str:
 
 def _pause_form(csrf: str, who: str, paused: bool, label: str) -> str:
     action = "Resume" if paused else "Pause"
+    kind = "resume" if paused else "pause"
+    text = f"{action} {label}".strip()
     return (
         '<form class="inline" method="post" action="/teacher/pause">'
         f"{_hidden(csrf, student=who, paused='0' if paused else '1')}"
-        f'<button type="submit">{esc(action)} {esc(label)}</button></form>'
+        f'<button class="{kind}" type="submit">{esc(text)}</button></form>'
+    )
+
+
+def _spend(r: Row) -> str:
+    """Spent against budget, with a bar: who is near the end of their money reads at once."""
+    high = r.spent >= 0.9 * r.budget - 1e-9 if r.budget > 0 else r.spent > 0
+    over = ' class="over"' if high else ""
+    return (
+        f'<td class="spend"><span{over}>${r.spent:.2f}</span> <span class="of">of '
+        f"${r.budget:.2f}</span>"
+        f'<meter min="0" max="{max(r.budget, 0.01):.2f}" low="{0.7 * r.budget:.2f}" '
+        f'high="{0.9 * r.budget:.2f}" optimum="0" value="{r.spent:.2f}"></meter></td>'
     )
 
 
 def _table(rows: Iterable[Row], csrf: str, now: float) -> str:
     lines = []
     for r in rows:
-        over = ' class="over"' if r.spent >= r.budget - 1e-9 else ""
+        badge = '<span class="badge">paused</span>' if r.paused else ""
         dim = ' class="paused"' if r.paused else ""
         lines.append(
             f'<tr data-student="{esc(r.name)}"{dim}>'
-            f"<td>{esc(r.name)}{' (paused)' if r.paused else ''}</td>"
-            f'<td class="num"><span{over}>${r.spent:.2f}</span></td>'
-            f'<td class="num">${r.budget:.2f}</td><td class="num">{r.in_flight}</td>'
-            f'<td class="num">{r.tasks}</td><td>{esc(_ago(r.last, now))}</td><td>'
+            f'<td class="name">{esc(r.name)}{badge}</td>{_spend(r)}'
+            f'<td class="num">{r.in_flight}</td><td class="num">{r.tasks}</td>'
+            f"<td>{esc(_ago(r.last, now))}</td><td>"
             '<form class="inline" method="post" action="/teacher/budget">'
-            f"{_hidden(csrf, student=r.name)}"
+            f"{_hidden(csrf, student=r.name)}$"
             f'<input name="budget" type="number" min="0" step="0.5" value="{r.budget:.2f}" '
             f'aria-label="budget of {esc(r.name)}">'
-            '<button type="submit">Set budget</button></form> '
-            f"{_pause_form(csrf, r.name, r.paused, '')}</td></tr>"
+            '<button type="submit">Set budget</button></form></td>'
+            f"<td>{_pause_form(csrf, r.name, r.paused, '')}</td></tr>"
         )
     head = (
-        "<tr><th>Student</th><th>Spent</th><th>Budget</th><th>Running</th><th>Tasks</th>"
-        "<th>Last activity</th><th>Controls</th></tr>"
+        '<tr><th>Student</th><th>Spent of budget</th><th class="num">Running</th>'
+        '<th class="num">Tasks</th><th>Last activity</th><th>Budget</th><th>Generation</th></tr>'
     )
     body = "".join(lines) or '<tr><td colspan="7">No students yet: relay add-student NAME</td></tr>'
     return f'<table id="students"><thead>{head}</thead><tbody>{body}</tbody></table>'
@@ -180,17 +223,23 @@ def class_page(
         f'<a href="/?student={esc(quote(n))}"{on if n == only else ""}>{esc(n)}</a>' for n in names
     ]
     cards = "".join(_card(t) for t in gallery) or '<p class="note">No videos yet.</p>'
-    paused_note = " · <b>class paused</b>" if class_paused else ""
     header = (
         "<header><h1>Class relay</h1>"
-        f'<span id="totals">spent ${spent:.2f} of ${budget:.2f} · {running} running{paused_note}'
-        f"</span>{_pause_form(csrf, '*', class_paused, 'class')}"
+        f'<span id="totals"><b>${spent:.2f}</b> spent of ${budget:.2f} · {running} running'
+        f" · {len(rows)} students</span>"
+        f'<span class="end">{"" if class_paused else _pause_form(csrf, "*", False, "class")}'
         '<form class="inline" method="post" action="/logout">'
-        f'{_hidden(csrf)}<button type="submit">Log out</button></form></header>'
+        f'{_hidden(csrf)}<button type="submit">Log out</button></form></span></header>'
+    )
+    banner = (
+        '<div class="banner" id="class-paused"><b>Generation is paused for the whole class.</b>'
+        f"{_pause_form(csrf, '*', True, 'class')}</div>"
+        if class_paused
+        else ""
     )
     return _document(
         "Class relay",
-        f"{header}<main><h2>Students</h2>{_table(rows, csrf, now)}"
+        f"{header}{banner}<main><h2>Students</h2>{_table(rows, csrf, now)}"
         f'<h2>Gallery</h2><nav class="filter">{" ".join(links)}</nav>'
         f'<div class="gallery" id="gallery">{cards}</div></main>',
     )

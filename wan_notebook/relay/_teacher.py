@@ -122,10 +122,18 @@ async def login(request: Request) -> Response:
         _derived(relay, "session"),
         httponly=True,
         samesite="strict",
-        secure=request.url.scheme == "https",
+        secure=_https(relay, request),
         path="/",
     )
     return response
+
+
+def _https(relay: Relay, request: Request) -> bool:
+    """Whether the teacher reaches the page over TLS: the relay's own certificate, a proxy on
+    loopback that says so (X-Forwarded-Proto, which uvicorn trusts from loopback only), or a
+    ``--public-url`` that starts with https."""
+    public = relay.config.public_url or ""
+    return request.url.scheme == "https" or public.startswith("https://")
 
 
 async def logout(request: Request) -> Response:

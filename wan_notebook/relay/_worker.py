@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from .._status import JournalStatus
-from ..client import Accepted, ApiErrorItem, Processing, VideoResult
+from ..client import Accepted, ApiErrorItem, Processing, VideoResult, expected_video
 from ..errors import (
     APIError,
     AuthenticationError,
@@ -40,6 +40,7 @@ from ..errors import (
     WanError,
 )
 from ..request.catalog import VIDEO_MIME_BY_SUFFIX
+from ..request.models import VideoRequest
 from ._answers import RELAY_FILE, error
 from ._ledger import Ledger
 from ._records import UpstreamTask
@@ -90,7 +91,7 @@ class Worker:
         await self._submit(self.ledger.upstream_in(("journaled",)))
         await self._poll(self.ledger.upstream_in(("submitted", "processing")))
         for task in self.ledger.upstream_in(("downloading",)):
-            self._start_copy(task.uuid, task.items or [])
+            self._start_copy(task, task.items or [])
 
     # ----- submit ----------------------------------------------------------------------------
 
@@ -159,7 +160,7 @@ class Worker:
         if self.ledger.settle(task.uuid, status, stored, cost):
             self.progress.pop(task.uuid, None)
             if results:
-                self._start_copy(task.uuid, stored)
+                self._start_copy(task, stored)
         return False
 
     def _not_found(self, task: UpstreamTask) -> None:
@@ -176,20 +177,26 @@ class Worker:
 
     # ----- files ----------------------------------------------------------------------------
 
-    def _start_copy(self, task_uuid: str, items: list[dict[str, Any]]) -> None:
+    def _start_copy(self, task: UpstreamTask, items: list[dict[str, Any]]) -> None:
+        task_uuid = task.uuid
         if task_uuid not in self._copying:
-            job = asyncio.create_task(self._copy(task_uuid, items))
+            job = asyncio.create_task(self._copy(task, items))
             self._copying[task_uuid] = job
             job.add_done_callback(lambda _: self._copying.pop(task_uuid, None))
 
-    async def _copy(self, task_uuid: str, items: list[dict[str, Any]]) -> None:
-        """Fetch every result the relay serves itself; then the task is done."""
+    async def _copy(self, task: UpstreamTask, items: list[dict[str, Any]]) -> None:
+        """Fetch every result the relay serves itself, checked as the client checks its own
+        downloads (container, size, duration: ``expected_video``); then the task is done. A
+        file that is not the video asked for goes to ``.rejected/`` and is never served."""
+        task_uuid = task.uuid
         try:
+            request = VideoRequest.model_validate(task.task)
             for item in items:
                 name = item.get(RELAY_FILE)
                 dest = self.media_dir / name if isinstance(name, str) else None
                 if dest is not None and not dest.exists():
-                    await self.upstream.client.download(str(item["videoURL"]), dest)
+                    expect = expected_video(request, VideoResult.model_validate(item))
+                    await self.upstream.client.download(str(item["videoURL"]), dest, expect=expect)
         except WanError as exc:
             failures = self._copy_failures[task_uuid] = self._copy_failures.get(task_uuid, 0) + 1
             log.warning("copying a result of %s failed (%d): %s", task_uuid, failures, exc)
