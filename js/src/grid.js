@@ -76,9 +76,11 @@ export function renderGrid({ model, el }) {
   const body = h("div", { className: "wan-grid__body" });
   const summary = h("div", { className: "wan-meta wan-grid__summary", attrs: { "data-role": "summary" } });
   const metricsBox = h("div", { className: "wan-grid__metrics", attrs: { hidden: true } });
+  const sortNote = h("div", { className: "wan-meta wan-grid__sort", attrs: { "data-role": "sort-note", hidden: true } });
   const root = h("div", { className: "wan-root wan-grid", attrs: { "data-role": "seed-grid" } }, [
     controls,
     sharedPrompt,
+    sortNote,
     body,
     metricsBox,
     summary,
@@ -287,6 +289,8 @@ export function renderGrid({ model, el }) {
     const matrix = isMatrix(labels());
     const rows = matrix ? [...shownTiles].sort((a, b) => a.row - b.row || a.col - b.col) : shownTiles;
     showMetricTable(metricsBox, metricTable(rows, badges, model.get("metric_table") || [], matrix));
+    setText(sortNote, model.get("sort_note") || "");
+    show(sortNote, Boolean(sortNote.textContent));
   };
 
   const updatePlayback = () => {
@@ -346,6 +350,7 @@ export function renderGrid({ model, el }) {
       },
       "change:badges": updateMetrics,
       "change:metric_table": updateMetrics,
+      "change:sort_note": updateMetrics,
       "change:picked": updateSelection,
       "change:enlarged": updateSelection,
       "change:fps": updatePlayback,

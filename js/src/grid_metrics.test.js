@@ -143,8 +143,11 @@ describe("SeedGrid with metrics", () => {
     el.querySelector('[data-role="grid-controls"] [data-role="mute"]')?.dispatchEvent(new MouseEvent("click"));
     const heard = () => all('[data-role="tile-video"]').filter((v) => !(/** @type {HTMLVideoElement} */ (v).muted)).map((v) => v.dataset.key);
     expect(heard()).toEqual(["s1"]);
-    model.update({ order: ["s3", "s1", "s4", "s2"] });
+    const note = /** @type {HTMLElement} */ (el.querySelector('[data-role="sort-note"]'));
+    expect(note.hidden).toBe(true);
+    model.update({ order: ["s3", "s1", "s4", "s2"], sort_note: "Sorted by motion, largest first" });
     expect(all(".wan-tile").map((t) => t.dataset.key)).toEqual(["s3", "s1", "s4", "s2"]);
+    expect([note.hidden, note.textContent]).toEqual([false, "Sorted by motion, largest first"]);
     for (const v of all('[data-role="tile-video"]')) expect(v).toBe(before.get(v.dataset.key ?? ""));
     // The sound stays with the tile you heard (it is still on screen) ...
     expect(heard()).toEqual(["s1"]);

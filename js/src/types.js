@@ -123,6 +123,7 @@
  *   (a GridView's MetricGrid, wan_notebook/widgets/_grid_metrics.py; absent on a SeedGrid)
  * @property {string[]} [order]       tile keys in display order; [] = the order of `tiles`
  * @property {string[]} [metric_table]  metric names of the table under the grid; [] = none
+ * @property {string} [sort_note]     what the tiles are sorted by; "" = the seeds' order
  */
 
 // A view's model is AnyModel<ProgressTraits>, AnyModel<PlayerTraits> or

@@ -116,11 +116,12 @@ def test_sort_by_orders_the_tiles_and_none_restores_them(fast) -> None:
     wait_until(lambda: all(research.cached_metrics(job) for job in view.jobs), timeout=30)
     view.sort_by("duration_s", descending=True)
     wait_until(lambda: view.grid.order == [keys[2], keys[0], keys[1]], timeout=30)
+    assert view.grid.sort_note == "Sorted by duration, largest first; unmeasured last"
     view.show_metrics("duration_s")
     shown = [view.grid.badges[k][0]["value"] for k in view.grid.order]
     assert shown == sorted(shown, reverse=True) and len(set(shown)) == 3
     view.sort_by(None)
-    assert view.grid.order == []
+    assert (view.grid.order, view.grid.sort_note) == ([], "")
     assert [t["key"] for t in view.grid.tiles] == keys  # the tiles list never moves
 
 

@@ -6,10 +6,10 @@ tile is measured once its video is on disk, on a one-thread pool (the kernel and
 free, and playback keeps a core), with ``research.metrics``, which caches by sha256 in the
 journal. Painting reads ``research.cached_metrics`` first, so a re-run cell paints at once.
 
-The front end gets three traits of :class:`MetricGrid`: ``badges`` (tile key -> badge dicts,
+The front end gets four traits of :class:`MetricGrid`: ``badges`` (tile key -> badge dicts,
 ``_metric_badges``), ``order`` (tile keys in display order: the browser moves the tiles' nodes,
-so their videos keep playing in their sync group) and ``metric_table`` (metric names shown
-as a table under the grid).
+so their videos keep playing in their sync group), ``sort_note`` (what they are sorted by)
+and ``metric_table`` (metric names shown as a table under the grid).
 """
 
 from __future__ import annotations
@@ -59,6 +59,9 @@ class MetricGrid(SeedGrid):
 
     metric_table = traitlets.List(traitlets.Unicode()).tag(sync=True)
     """Metric names shown in a table under the grid, one row per tile; ``[]`` = no table."""
+
+    sort_note = traitlets.Unicode("").tag(sync=True)
+    """Says what the tiles are sorted by ("" while in the seeds' order)."""
 
 
 class GridMetrics:
@@ -144,6 +147,7 @@ class GridMetrics:
         with self.grid.hold_sync():
             self.grid.badges = badges if self.names else {}
             self.grid.order = order
+            self.grid.sort_note = fmt.sort_note(*self.sort) if self.sort else ""
 
 
 def _ident(result: Result | None) -> str | None:

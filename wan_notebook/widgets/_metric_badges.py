@@ -15,7 +15,16 @@ from typing import TYPE_CHECKING, Any, Final
 if TYPE_CHECKING:
     from ..research import VideoMetrics
 
-__all__ = ["METRICS", "badge", "check_names", "error_badge", "pending_badge", "sorted_keys"]
+__all__ = [
+    "METRICS",
+    "badge",
+    "check_names",
+    "error_badge",
+    "pending_badge",
+    "sort_note",
+    "sort_value",
+    "sorted_keys",
+]
 
 Format = Callable[[Any], str]
 
@@ -99,6 +108,12 @@ def error_badge(name: str, message: str) -> dict[str, Any]:
     label = METRICS[name][0]
     return {"name": name, "label": label, "text": f"{label} ?", "cell": "?", "value": None,
             "title": f"not measured: {message}", "state": "error"}  # fmt: skip
+
+
+def sort_note(name: str, descending: bool) -> str:
+    """What a grid sorted by ``name`` says above its tiles."""
+    first = "largest" if descending else "smallest"
+    return f"Sorted by {METRICS[name][0]}, {first} first; unmeasured last"
 
 
 def sorted_keys(
