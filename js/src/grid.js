@@ -10,6 +10,7 @@ import { playbackControls, transportControls } from "./controls.js";
 import { disposeAll, h, listen, on, saveTrait, setClippedText, setText, show } from "./dom.js";
 import { formatSeed } from "./format.js";
 import { isMatrix, layoutGrid } from "./grid_layout.js";
+import { displayOrder, metricTable, normalizeBadges, showMetricTable, showTileBadges } from "./grid_metrics.js";
 import {
   createTileView,
   disposeTile,
@@ -77,10 +78,14 @@ export function renderGrid({ model, el }) {
   const sharedPrompt = h("div", { className: "wan-grid__prompt", attrs: { "data-role": "prompt" } });
   const body = h("div", { className: "wan-grid__body" });
   const summary = h("div", { className: "wan-meta wan-grid__summary", attrs: { "data-role": "summary" } });
+  const metricsBox = h("div", { className: "wan-grid__metrics", attrs: { hidden: true } });
+  const sortNote = h("div", { className: "wan-meta wan-grid__sort", attrs: { "data-role": "sort-note", hidden: true } });
   const root = h("div", { className: "wan-root wan-grid", attrs: { "data-role": "seed-grid" } }, [
     controls,
     sharedPrompt,
+    sortNote,
     body,
+    metricsBox,
     summary,
   ]);
   el.append(root);
@@ -91,6 +96,8 @@ export function renderGrid({ model, el }) {
   let tilesByKey = new Map();
   /** @type {HTMLElement[]} */
   let headers = [];
+  /** @type {Tile[]} tiles in display order (`order`, after a sort_by) */
+  let shownTiles = [];
 
   const labels = () => ({ rows: model.get("row_labels") || [], cols: model.get("col_labels") || [] });
 
@@ -118,7 +125,7 @@ export function renderGrid({ model, el }) {
     const enlarged = model.get("enlarged") || "";
     if (views.get(enlarged)?.video) return enlarged;
     if (views.get(soundKey)?.video) return soundKey;
-    for (const [key, view] of views) if (view.video) return key;
+    for (const { key } of shownTiles) if (views.get(key)?.video) return key; // the first on screen
     return "";
   };
   const updateSound = () => {
@@ -277,7 +284,8 @@ export function renderGrid({ model, el }) {
     const shared = !matrix && prompts.size === 1 ? (tiles[0]?.prompt ?? "") : "";
     setClippedText(sharedPrompt, shared, 300);
 
-    tiles.forEach((tile, index) => {
+    shownTiles = displayOrder(tiles, model.get("order") || []);
+    shownTiles.forEach((tile, index) => {
       const view = views.get(tile.key) ?? addTile(tile.key);
       // Keep DOM order = list order (headers first in matrix mode); moving a
       // node within the document does not pause its video.
@@ -285,7 +293,19 @@ export function renderGrid({ model, el }) {
       if (wanted !== view.el) body.insertBefore(view.el, wanted ?? null);
     });
     updateSelection(); // lays the tiles out, then fills them in (videos sized to the tiles)
+    updateMetrics();
     group.onChange(group);
+  };
+
+  // Badges on each tile and, when asked, a table of them under the grid.
+  const updateMetrics = () => {
+    const badges = normalizeBadges(model.get("badges"));
+    for (const [key, view] of views) showTileBadges(view, badges.get(key) ?? []);
+    const matrix = isMatrix(labels());
+    const rows = matrix ? [...shownTiles].sort((a, b) => a.row - b.row || a.col - b.col) : shownTiles;
+    showMetricTable(metricsBox, metricTable(rows, badges, model.get("metric_table") || [], matrix));
+    setText(sortNote, model.get("sort_note") || "");
+    show(sortNote, Boolean(sortNote.textContent));
   };
 
   const updatePlayback = () => {
@@ -339,6 +359,14 @@ export function renderGrid({ model, el }) {
       "change:row_labels": updateTiles,
       "change:col_labels": updateTiles,
       "change:columns": layout,
+      "change:order": () => {
+        // A sort moves tiles, not the sound: the tile heard stays the one heard.
+        if (!group.muted && !soundKey) soundKey = audibleKey();
+        updateTiles();
+      },
+      "change:badges": updateMetrics,
+      "change:metric_table": updateMetrics,
+      "change:sort_note": updateMetrics,
       "change:picked": updateSelection,
       "change:enlarged": updateSelection,
       "change:fps": updatePlayback,

@@ -119,6 +119,11 @@
  * @property {number} playback_rate
  * @property {boolean} loop
  * @property {boolean} previews       tiles play small copies (the enlarged one its original)
+ * @property {Record<string, import("./grid_metrics.js").Badge[]>} [badges]  tile key -> badges
+ *   (a GridView's MetricGrid, wan_notebook/widgets/_grid_metrics.py; absent on a SeedGrid)
+ * @property {string[]} [order]       tile keys in display order; [] = the order of `tiles`
+ * @property {string[]} [metric_table]  metric names of the table under the grid; [] = none
+ * @property {string} [sort_note]     what the tiles are sorted by; "" = the seeds' order
  */
 
 // A view's model is AnyModel<ProgressTraits>, AnyModel<PlayerTraits> or

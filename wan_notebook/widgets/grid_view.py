@@ -4,7 +4,8 @@
 runs every prompt with every seed and labels rows and columns. Both show a ``SeedGrid``
 widget (``seed_grid.py``: the anywidget itself, which knows nothing of jobs) whose "Pick" is
 readable here as ``view.picked`` (the winning Job) and can be loaded into a Builder with
-``view.builder()``. A job with several results (``numberResults``) gets one tile per result.
+``view.builder()``. ``show_metrics``, ``sort_by`` and ``metrics_table`` come from
+``_grid_metrics``. A job with several results (``numberResults``) gets one tile per result.
 
 Under the grid a static slot (``_slots.StaticSlot``) receives a static copy of the grid, with
 its labels, seeds and costs, once every job has ended.
@@ -32,9 +33,9 @@ from ..display import (
 from ..request.catalog import FORMATS
 from ..request.models import VideoRequest
 from ._args import check_type, int_list, str_list
+from ._grid_metrics import GridMetricsMixin, MetricGrid
 from ._remote import job_remote_fields
 from ._slots import StaticSlot, in_latest_request, show_static, show_widget
-from .seed_grid import SeedGrid
 
 if TYPE_CHECKING:
     from ..jobs import Job, JobGroup
@@ -46,7 +47,7 @@ _ROW_LABEL = 48  # characters of a prompt shown as a row heading
 _RESULT_SEP = "#"  # a tile key "<taskUUID>#<n>": result n of a job with several
 
 
-class GridView:
+class GridView(GridMetricsMixin):
     """Jobs in a synchronized grid; ``picked`` is the job whose tile was picked."""
 
     def __init__(
@@ -60,7 +61,7 @@ class GridView:
         self.group = group
         self.jobs: list[Job] = list(group)
         self._positions = list(positions) if positions else [(0, i) for i in range(len(self.jobs))]
-        self.grid = SeedGrid(row_labels=list(row_labels), col_labels=list(col_labels))
+        self.grid = MetricGrid(row_labels=list(row_labels), col_labels=list(col_labels))
         self.grid.add_class("wan-live")
         self._slot: StaticSlot | None = None
         self._updating = threading.RLock()
@@ -172,6 +173,7 @@ class GridView:
             # The files behind the tiles (kernel side only): previews, compat copies, bytes.
             self.grid.set_files({t["key"]: r.path for t, (_, r) in tiles if r and r.path})
             self.grid.tiles = [tile for tile, _ in tiles]
+            self._refresh_metrics()  # measures videos just arrived, if metrics were asked for
             if self._slot is not None and self._ended():
                 self._slot.fill(*self._static())
                 self._slot = None
