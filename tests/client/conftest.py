@@ -16,6 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from wan_notebook.client import close_all_clients
@@ -64,7 +65,7 @@ class Served:
 class MediaHost:
     url: str
     paths: dict[str, Served] = field(default_factory=dict)
-    requests: list[dict[str, str]] = field(default_factory=list)
+    requests: list[httpx.Headers] = field(default_factory=list)  # names case-insensitive
 
     def serve(self, path: str, body: bytes, **how: Any) -> str:
         self.paths[path] = Served(body, **how)
@@ -84,7 +85,7 @@ def media_host() -> Iterator[MediaHost]:
 
         def do_GET(self) -> None:
             state = host["h"]
-            state.requests.append(dict(self.headers))
+            state.requests.append(httpx.Headers(list(self.headers.items())))
             served = state.paths.get(self.path)
             if served is None:
                 self.send_response(404)

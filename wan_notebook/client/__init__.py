@@ -26,7 +26,7 @@ from ._answers import (
     within_results,
 )
 from ._backend import Backend, resolve
-from ._client import AsyncRunwareClient, close_all_clients
+from ._client import AsyncRunwareClient, close_all_clients, lasting_loop
 from ._download import file_matches
 from ._media_check import ExpectedVideo, expected_video
 from ._outcomes import Accepted, SubmitOutcome, is_not_found
@@ -50,6 +50,7 @@ __all__ = [
     "expected_video",
     "file_matches",
     "is_not_found",
+    "lasting_loop",
     "resolve",
     "within_results",
 ]

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import hashlib
+import http.cookiejar
 import json
 import logging
 import ssl
@@ -58,7 +59,14 @@ from ._queries import Reader, chunks, query
 from ._upload import UPLOAD_MAX_AGE, UploadCache, upload_task
 
 # Accepted and SubmitOutcome are what submit() returns (defined with the answer readers).
-__all__ = ["USER_AGENT", "Accepted", "AsyncRunwareClient", "SubmitOutcome", "close_all_clients"]
+__all__ = [
+    "USER_AGENT",
+    "Accepted",
+    "AsyncRunwareClient",
+    "SubmitOutcome",
+    "close_all_clients",
+    "lasting_loop",
+]
 
 log = logging.getLogger("wan_notebook.client._client")
 
@@ -70,6 +78,15 @@ USER_AGENT: Final = f"wan-notebook/{__version__}"
 DOWNLOADS_AT_ONCE: Final = 8
 
 _clients: weakref.WeakSet[AsyncRunwareClient] = weakref.WeakSet()
+# Loops whose owner closes their clients before the loop goes (the jobs' private loop).
+_lasting: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
+
+
+def lasting_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """``loop`` lives until its owner awaits ``close_all_clients()`` on it: connections made
+    on it go through aiohttp (``_fast_transport``). On other loops (``asyncio.run``, a
+    kernel's) nothing would close an aiohttp session, and it would complain at exit."""
+    _lasting.add(loop)
 
 
 @dataclass(frozen=True)
@@ -80,10 +97,36 @@ class _LoopState:
     downloads: asyncio.Semaphore
 
 
+class _NoCookies(http.cookiejar.CookieJar):
+    """Neither the API (a bearer key) nor a CDN needs cookies; httpx otherwise turns every
+    response's headers into an ``email.message`` for its jar (CPU on each download)."""
+
+    def extract_cookies(self, response: Any, request: Any) -> None:
+        return None
+
+
 @functools.cache
 def _tls_context() -> ssl.SSLContext:
     # Made once per process: building one costs ~25 ms, and every event loop needs a client.
     return httpx.create_ssl_context()
+
+
+def _fast_transport() -> httpx.AsyncBaseTransport | None:
+    """httpx over aiohttp's C HTTP parser (``httpx-aiohttp``): the same httpx API and
+    errors, about half the CPU per request (a 126 KB download: 1.4 ms against 2.6 ms,
+    the largest part of the client's CPU per task). None: httpx's own transport."""
+    try:
+        import aiohttp
+        from httpx_aiohttp import AiohttpTransport
+    except ImportError:  # pragma: no cover - both are dependencies
+        return None
+
+    def session() -> aiohttp.ClientSession:
+        # Created on the loop that first uses it; proxies from the environment, as httpx.
+        connector = aiohttp.TCPConnector(ssl=_tls_context(), keepalive_timeout=5.0)
+        return aiohttp.ClientSession(connector=connector, trust_env=True)
+
+    return AiohttpTransport(verify=_tls_context(), client=session)
 
 
 def origin(url: str) -> tuple[str, str]:
@@ -129,11 +172,12 @@ class AsyncRunwareClient:
         state = self._by_loop.get(loop)
         if state is None or state.http.is_closed:
             http = httpx.AsyncClient(
-                transport=self._transport,
+                transport=self._transport or (_fast_transport() if loop in _lasting else None),
                 timeout=httpx.Timeout(self.settings.request_timeout),
                 headers={"User-Agent": USER_AGENT},
                 follow_redirects=False,
                 verify=_tls_context(),
+                cookies=_NoCookies(),
             )
             state = self._by_loop[loop] = _LoopState(http, asyncio.Semaphore(DOWNLOADS_AT_ONCE))
         return state

@@ -16,12 +16,14 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
+from ..client import lasting_loop
 from ..errors import InvalidRequestError
 from ..request.models import VideoRequest
 from ..settings import get_settings
 from ..store import Result, Store, TaskRow
 from . import _loop as runtime
 from ._context import Context
+from ._foreign import ForeignJob, in_flight_elsewhere
 from ._group import JobGroup
 from ._job import Job
 from ._lease import stale_s
@@ -153,11 +155,14 @@ def _start(requests: Sequence[VideoRequest], *, new: bool) -> list[Job]:
             found = ctx.store.find_cached(fingerprint, scope)
         plan.append((request, fingerprint, found[1] if found else None))
     joining = {f for r, f, hit in plan if hit is None and f in flying}
-    to_send = _first_of_each([(r, f) for r, f, hit in plan if hit is None and f not in joining])
+    unsent = [(r, f) for r, f, hit in plan if hit is None and f not in joining]
+    # Across kernels: one that another live kernel has in flight is waited for (_foreign).
+    waiting = {} if new else in_flight_elsewhere(ctx, [f for _, f in unsent])
+    to_send = _first_of_each([(r, f) for r, f in unsent if f not in waiting])
     total = round(sum(r.estimated_cost for r in to_send), 6)
     if to_send:
         ctx.budget.reserve(total, ctx.settings.budget_usd)
-    loop = runtime.job_loop() if to_send else None
+    loop = runtime.job_loop() if to_send or waiting else None
     jobs: list[Job] = []
     taken = {job.task_uuid for job in session.live()}
     created: list[Job] = []
@@ -170,6 +175,11 @@ def _start(requests: Sequence[VideoRequest], *, new: bool) -> list[Job]:
             joined = flying[fingerprint]
             joined.events.append((time.time(), joined.status, "the same request again: joined"))
             jobs.append(joined)
+            continue
+        if fingerprint in waiting:
+            flying[fingerprint] = ForeignJob(request, waiting[fingerprint], ctx=ctx, loop=loop)
+            created.append(flying[fingerprint])
+            jobs.append(created[-1])
             continue
         request = _unique_task_uuid(request, ctx.store, taken)
         taken.add(request.task_uuid)
@@ -198,6 +208,8 @@ def _launch(batch: Sequence[tuple[Job, TaskRow | None]]) -> None:
     if not batch:
         return
     loop = batch[0][0]._loop_required()
+    if runtime.is_private(loop):  # closed by its shutdown hook: a faster transport is safe
+        lasting_loop(loop)
 
     def create_all() -> None:
         for job, row in batch:

@@ -3,6 +3,7 @@
 _journal       Store: the journal, result cache, history, upload cache (one per folder)
 _sqlite        the journal's tables, and how the file is opened (WAL, shared by kernels)
 _leases        which kernel follows which task: heartbeats, owners, claims
+_foreign       tasks another live kernel has in flight (a twin request waits for them)
 _results       TaskRow, Result, HistoryItem: what the journal holds, as values
 _media_files   result file names, and the JSON sidecar beside each video
 export         a history export: manifest.json and verified copies

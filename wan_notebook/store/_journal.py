@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal
 from .._files import sweep_temp_files
 from .._secrets import redact
 from .._status import OPEN_JOURNAL_STATUSES, JournalStatus
-from . import _leases
+from . import _foreign, _leases
 from ._media_files import new_media_path, write_sidecar
 from ._results import HistoryItem, Result, TaskRow
 from ._sqlite import JOURNAL_NAME, connect
@@ -140,6 +140,17 @@ class Store:
             if not mine and not _leases.owner_gone(db, owner, stale_s=stale_s):
                 return False
             return _leases.claim(db, task_uuid, SESSION_ID, expected=owner)
+
+    def in_flight_elsewhere(
+        self, fingerprint: str, backend: str, *, stale_s: float
+    ) -> TaskRow | None:
+        """The newest open task with this fingerprint that another live kernel follows
+        (``_foreign``): a request equal to it waits for it instead of being sent again."""
+        with self._lock:
+            row = _foreign.in_flight_elsewhere(
+                self._db, fingerprint, backend, SESSION_ID, stale_s=stale_s
+            )
+        return TaskRow.from_row(row) if row is not None else None
 
     def mark_submitted(self, task_uuid: str, *, acked: bool = True) -> None:
         with self._tx() as db:
