@@ -8,8 +8,8 @@ jobs send, which are running, the budget; ``_context``, ``_budget``), ``_job`` (
 machine; ``_state`` its readable state), ``_inputs`` (the API task), ``_poller`` (batched
 submits and polls, through ``_watched``; ``_refusals`` for refused polls, ``_resubmit``
 for when a resend is safe), ``_progress``, ``_save`` (files and sidecars),
-``_faults`` (what a failure means), ``_lease`` (the kernel's heartbeat), ``_group``
-(JobGroup) and ``_loop`` (which event loop).
+``_faults`` (what a failure means), ``_lease`` (the kernel's heartbeat), ``_foreign`` (a
+job another kernel already runs), ``_group`` (JobGroup) and ``_loop`` (the one loop thread).
 """
 
 from ._group import JobGroup
