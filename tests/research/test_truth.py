@@ -7,11 +7,11 @@ multi-shot clips with sync marks, ``flicker`` at four levels for clips without s
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -111,7 +111,8 @@ def test_cut_times_are_within_one_frame_of_the_plan(rendered: Rendered) -> None:
     for truth in _all(rendered):
         assert truth.metrics.shot_count == truth.plan["shot_count"]
         assert len(truth.metrics.cut_times) == len(truth.plan["cut_times"])
-        for measured_s, planned_s in zip(truth.metrics.cut_times, truth.plan["cut_times"]):
+        pairs = zip(truth.metrics.cut_times, truth.plan["cut_times"], strict=True)
+        for measured_s, planned_s in pairs:
             assert abs(measured_s - planned_s) <= 1 / FPS + 1e-3
     assert all(t.plan["shot_count"] >= 2 for t in rendered.by_offset.values())
 
@@ -127,7 +128,7 @@ def test_has_audio_and_loudness_follow_the_plan(rendered: Rendered) -> None:
 def test_flicker_rises_strictly_with_the_engine_knob(rendered: Rendered) -> None:
     scores = [rendered.by_flicker[level].metrics.flicker for level in FLICKER]
     assert all(s is not None for s in scores), scores
-    assert all(a < b for a, b in zip(scores, scores[1:])), scores  # type: ignore[operator]
+    assert all(a < b for a, b in itertools.pairwise(scores)), scores  # type: ignore[operator]
 
 
 def test_av_offset_is_within_one_frame_of_the_knob(rendered: Rendered) -> None:
@@ -136,4 +137,3 @@ def test_av_offset_is_within_one_frame_of_the_knob(rendered: Rendered) -> None:
         measured_ms = truth.metrics.av_offset_ms
         assert measured_ms is not None, offset
         assert abs(measured_ms - offset) <= 1000 / FPS, (offset, measured_ms)
-

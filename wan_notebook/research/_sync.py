@@ -1,24 +1,26 @@
 """A weight-free audio/visual sync estimate: where sound events fall against picture events.
 
 Both envelopes are "how much changed just now": the audio onset envelope (spectral flux,
-``_audio.onset_envelope``) and the picture's change energy (``_picture.change_energy``: frame
-differences with brightness and contrast factored out, so a flickering picture still shows
-its events; each frame transition placed at the frame that shows it). Each is first made event-like: its
-running median over ``BASELINE_S`` is subtracted (steady motion or noise is no event), the
-rest divided by its robust spread (1.4826 x the median absolute deviation) and clipped to
-0..``EVENT_CAP``, so that a few huge events (hard cuts against small jumps) do not outweigh
-all the others. On one 10 ms grid over the time both cover, each is standardised and they
-are cross-correlated (``scipy.signal.correlate``); the lag of the highest correlation within
-``MAX_OFFSET_S`` is the offset. Positive: the sound comes after the picture (audio late);
-negative: audio early.
+``_audio.onset_envelope``) and the picture's change energy (``_picture.change_energy``:
+frame differences with brightness and contrast factored out, so a flickering picture still
+shows its events; each frame transition placed at the frame that shows it). Each is first
+made event-like: its running median over ``BASELINE_S`` is subtracted (steady motion or noise
+is no event), the rest divided by its robust spread (1.4826 x the median absolute deviation)
+and clipped to 0..``EVENT_CAP``, so that a few huge events (hard cuts against small jumps) do
+not outweigh all the others. On one 10 ms grid over the time both cover, each is
+standardised and they are cross-correlated (``scipy.signal.correlate``); the lag of the
+highest correlation within ``MAX_OFFSET_S`` is the offset. Positive: the sound comes after
+the picture (audio late); negative: audio early.
 
 Not estimable (None): no audio, a silent or motionless clip, under ``MIN_SPAN_S`` of overlap,
 or a best match that is weak or does not stand out: a correlation under ``MIN_CORRELATION``,
 or under ``MIN_PEAK_Z`` standard deviations above the mean of all lags in the window (the
-envelopes share no events, as with a steady tone over a pan). Measured on the tests' clips:
-clicks on the picture's jumps score 0.54-0.60 and 5.8-6.3; a tone over a pan at most 0.29 and
-4.3. Events that repeat at a fixed period give several equal peaks; the nearest
-to zero wins, so a beat of period P is only told apart for offsets under P / 2.
+envelopes share no events, as with a steady tone over a pan). Measured: clicks on the
+picture's jumps score 0.51-0.52 and 5.8-6.0 (the tests' clips) and 0.52-0.69 and 5.7-6.9
+(the local engine's sync marks, flicker 0.25 included); a tone over a pan at most 0.22 and
+4.1, the engine's chords over a clip without marks 0.14 and 2.6. Events that repeat at a
+fixed period give several equal peaks; the nearest to zero wins, so a beat of period P is
+only told apart for offsets under P / 2.
 """
 
 from __future__ import annotations

@@ -125,7 +125,8 @@ def validate(spec: RenderSpec) -> None:
     if not 0.0 <= spec.flicker <= 1.0:
         _bad("flicker", spec.flicker, "0 to 1")
     if spec.av_offset_ms is not None and not abs(spec.av_offset_ms) <= MAX_AV_OFFSET_MS:
-        _bad("av_offset_ms", spec.av_offset_ms, f"None or -{MAX_AV_OFFSET_MS:g} to {MAX_AV_OFFSET_MS:g}")
+        limit = f"{MAX_AV_OFFSET_MS:g}"
+        _bad("av_offset_ms", spec.av_offset_ms, f"None or -{limit} to {limit} ms")
 
 
 _PATH = (str, os.PathLike)
