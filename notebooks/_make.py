@@ -593,22 +593,24 @@ that jumps at irregular moments with a click at each, and the sound that many ms
 are set on the engine, and a task takes them when the engine accepts it.
 """),
     code("""
+import asyncio
+
 from wan_notebook.local import ensure_engine
 
 engine = ensure_engine()  # the engine the local backend started
 
-def render_with(**knobs):
+async def render_with(audio=False, **knobs):
     engine.set_faults(**knobs)
     job = wan.generate(
-        "a red fox in fresh snow", size="1280x720", duration=5, seed=1, audio=False, new=True
+        "a red fox in fresh snow", size="1280x720", duration=5, seed=1, audio=audio, new=True
     )
-    while job.status == "queued":  # wait until the engine has taken the task (and the knobs)
-        time.sleep(0.02)
+    while job.status == "queued":  # until the engine has taken the task (and the knobs)
+        await asyncio.sleep(0.02)
     return job
 
 levels = [0.0, 0.3, 0.6]
-knobbed = {level: render_with(flicker=level) for level in levels}
-synced = render_with(av_offset_ms=200)
+knobbed = {level: await render_with(flicker=level) for level in levels}
+synced = await render_with(audio=True, av_offset_ms=200)
 engine.set_faults()  # back to a well-behaved engine
 wan.JobGroup([*knobbed.values(), synced]).wait(600)
 
