@@ -192,9 +192,19 @@ def failed_item(
 
 
 def success_item(
-    record: Task, gen: Generation, video_uuid: str | None, base_url: str, *, tiny: bool
+    record: Task,
+    gen: Generation,
+    video_uuid: str | None,
+    base_url: str,
+    *,
+    tiny: bool,
+    plan: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A finished generation: where its video is, its seed and (if asked) its cost."""
+    """A finished generation: where its video is, its seed and (if asked) its cost.
+
+    ``plan``: the render plan, sent as ``localEngine`` (this engine's own field, like
+    ``localRenderMode``; the real API has neither): the truth research's metrics are
+    checked against."""
     item: dict[str, Any] = {
         "taskType": "videoInference",
         "taskUUID": record.uuid,
@@ -208,4 +218,6 @@ def success_item(
         item["cost"] = catalog.price(record.request.tier, record.request.seconds)
     if tiny:
         item["localRenderMode"] = "tiny"
+    if plan:
+        item["localEngine"] = plan
     return item

@@ -30,6 +30,7 @@ class Generation:
     video_uuid: str | None = None
     error: tuple[str, str] | None = None  # (code, message)
     render_started: float | None = None
+    plan: dict[str, Any] | None = None  # what the renderer drew where (render._plan)
 
 
 @dataclass
@@ -41,6 +42,7 @@ class Task:
     base_url: str  # scheme://host the submit came in on, for URLs in webhooks
     generations: list[Generation]
     sent: dict[str, Any] = field(default_factory=dict)  # the task as sent (getTaskDetails)
+    knobs: dict[str, Any] = field(default_factory=dict)  # render knobs when it was submitted
 
     @property
     def fmt(self) -> catalog.OutputFormat:

@@ -191,6 +191,7 @@ class Engine:
             if self._credit is not None:
                 self._credit = round(self._credit - price, 6)
             seeds = self._seeds(request)
+            faults = self.faults.config
             record = Task(
                 uuid=task_uuid,
                 request=request,
@@ -199,6 +200,7 @@ class Engine:
                 ready_at=now + self.config.delay,
                 base_url=base_url,
                 generations=[Generation(i, s) for i, s in enumerate(seeds)],
+                knobs={"flicker": faults.flicker, "av_offset_ms": faults.av_offset_ms},
             )
             self._tasks[task_uuid] = record
         for gen in record.generations:
@@ -229,7 +231,7 @@ class Engine:
             return
         try:
             inputs = fetch_inputs(self.storage, record.request)
-            spec = spec_for(record.request, inputs)
+            spec = replace(spec_for(record.request, inputs), **record.knobs)
         except InputError as exc:
             for gen in pending:
                 self._finish(record, gen, error=(exc.code, f"{exc.parameter}: {exc.message}"))
@@ -261,7 +263,8 @@ class Engine:
             if self.config.render_mode == "tiny":
                 render_tiny(self._render, spec, path, self.storage.cache_dir, progress)
             else:
-                self._render(spec, path, progress=progress)
+                info = self._render(spec, path, progress=progress)
+                gen.plan = getattr(info, "plan", None) or None
         except _Closing:
             return
         except Exception as exc:  # noqa: BLE001 (a failed render fails its generation only)
@@ -346,7 +349,7 @@ class Engine:
         if error is not None:
             return failed_item(record, gen, error, nested=self.faults.config.error_shape == "data")
         tiny = self.config.render_mode == "tiny"
-        return success_item(record, gen, video_uuid, base_url, tiny=tiny)
+        return success_item(record, gen, video_uuid, base_url, tiny=tiny, plan=gen.plan)
 
     def _progress(self, record: Task, gen: Generation, now: float) -> int:
         delay = self.config.delay

@@ -24,6 +24,11 @@ Policy knobs that are not faults live here too, because tests flip them at runti
 ``unsupportedBatch``) and ``error_shape`` (``"errors"``: failed generations are items of the
 ``errors`` array; ``"data"``: ``data`` items with a nested ``error`` object).
 
+Render knobs for metric tests, off by default, taken by a task when it is submitted:
+``flicker`` (0-1, brightness flicker) and ``av_offset_ms`` (sync marks, the sound that many
+ms late; None: no marks). See ``render._plan``; a result's ``localEngine`` item field holds
+the plan it was rendered to.
+
 The JSON form (``--faults``, ``POST /_engine/faults``) is the dataclass's fields, e.g.
 ``{"seed": 7, "rates": {"503": 0.2}, "next": {"drop_after": 1}, "apply_to": ["videoInference"]}``.
 """
@@ -43,6 +48,7 @@ POST_KINDS: Final = ("402", "429", "500", "503", "drop", "drop_after", "malforme
 TASK_KINDS: Final = ("task_fail",)
 MEDIA_KINDS: Final = ("truncate",)
 KINDS: Final = POST_KINDS + TASK_KINDS + MEDIA_KINDS
+MAX_AV_OFFSET_MS: Final = 2000.0  # the render knob's bound (RenderSpec checks it too)
 
 ErrorShape = Literal["errors", "data"]
 
@@ -60,6 +66,8 @@ class FaultConfig:
     malformed: Literal["json", "shape"] = "json"
     reject_batched_get_response: bool = False
     error_shape: ErrorShape = "errors"
+    flicker: float = 0.0
+    av_offset_ms: float | None = None
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> FaultConfig:
@@ -85,6 +93,14 @@ class FaultConfig:
         for key in ("retry_after", "slow_seconds"):
             if key in values and not (_is_number(values[key]) and values[key] >= 0):
                 raise FaultConfigError(f"{key}: a number of seconds >= 0")
+        flicker = values.get("flicker", 0.0)
+        if not (_is_number(flicker) and 0.0 <= flicker <= 1.0):
+            raise FaultConfigError(f"flicker={flicker!r}: a number from 0 to 1")
+        offset = values.get("av_offset_ms")
+        if offset is not None and not (_is_number(offset) and abs(offset) <= MAX_AV_OFFSET_MS):
+            raise FaultConfigError(
+                f"av_offset_ms={offset!r}: None or milliseconds within ±{MAX_AV_OFFSET_MS:g}"
+            )
         for key in ("seed",):
             if key in values and not isinstance(values[key], int):
                 raise FaultConfigError(f"{key}: an integer")

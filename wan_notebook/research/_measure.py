@@ -16,7 +16,7 @@ from . import _audio, _picture, _sync
 from ._video import decode_video
 
 # Bump when a formula changes: cached measurements of another version are measured again.
-METRICS_VERSION: Final = 1
+METRICS_VERSION: Final = 2
 
 
 @dataclass(frozen=True)
@@ -75,9 +75,10 @@ def measure(path: Path) -> VideoMetrics:
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="wan-metrics") as pool:
         sound = pool.submit(_sound, path)
         video = decode_video(path)
-        cuts = _picture.cut_frames(video)
+        scores = _picture.cut_scores(video)
+        cuts = _picture.cut_frames(video, scores)
         energy = _picture.motion_energy(video)
-        picture_events = (video.start + video.times[1:], energy)
+        picture_events = (video.start + video.times[1:], _picture.change_energy(scores))
         has_audio, lufs, silence, onsets = sound.result()
     offset = _sync.av_offset_ms(picture_events, onsets) if onsets is not None else None
     return VideoMetrics(

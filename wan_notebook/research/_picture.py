@@ -58,12 +58,13 @@ FLAT_LUMA: Final = 1.0  # a frame whose pixels' standard deviation is under this
 FLICKER_GRID: Final = 8
 
 
-def cut_frames(track: VideoTrack) -> list[int]:
-    """Indices of the frames that start a new shot."""
+def cut_frames(track: VideoTrack, scores: NDArray[np.float64] | None = None) -> list[int]:
+    """Indices of the frames that start a new shot (``scores``: ``cut_scores(track)``, if
+    already computed)."""
     import numpy as np
     from scipy.signal import find_peaks
 
-    scores = cut_scores(track)
+    scores = cut_scores(track) if scores is None else scores
     around = np.ones(2 * CUT_WINDOW + 1)
     around[CUT_WINDOW] = 0.0  # the neighbours, not the frame itself
     local = np.convolve(scores, around, "same") / np.convolve(np.ones_like(scores), around, "same")
@@ -88,6 +89,17 @@ def cut_scores(track: VideoTrack) -> NDArray[np.float64]:
             scores[t] = 1.0 - float(previous @ current)
         previous = current
     return scores
+
+
+def change_energy(scores: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Per frame transition t-1 -> t (index t - 1): ``sqrt(1 - r)``, the RMS difference of the
+    two frames standardised (zero mean, unit spread), over sqrt 2. Frame-difference energy
+    that ignores brightness and contrast, so flicker is no event for ``_sync``; shape (n - 1,).
+    """
+    import numpy as np
+
+    energy: NDArray[np.float64] = np.sqrt(np.maximum(scores[1:], 0.0))
+    return energy
 
 
 def _unit(frame: NDArray[np.uint8]) -> NDArray[np.float32] | None:

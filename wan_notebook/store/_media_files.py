@@ -75,6 +75,7 @@ def manifest(
     info = asdict(result)
     info["path"] = result.path.name
     info.pop("sidecar", None)
+    response, local_engine = _local_engine(response)
     return {
         "wan_notebook": version,
         "engine": engine,
@@ -84,4 +85,13 @@ def manifest(
         "result": info,
         "timings": dict(timings),
         **facts.record(task, result.cost),  # prompt_extend; cost: {estimated, actual}
+        **local_engine,
     }
+
+
+def _local_engine(response: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The local engine's render plan (its ``localEngine`` answer field), lifted out of the
+    response to the sidecar's ``local_engine`` key: the truth research checks metrics with."""
+    rest = dict(response)
+    plan = rest.pop("localEngine", None)
+    return rest, ({"local_engine": plan} if isinstance(plan, Mapping) else {})

@@ -17,6 +17,8 @@ the bottom up:
 - ``_motion``: reference videos' camera motion and structure.
 - ``_picture``: frames composed from all of the above (``Painter``).
 - ``_audio``: the generated soundtrack, or an audio input cut to length.
+- ``_plan``: the render plan (``RenderInfo.plan``: cuts, audio events, sync marks) and the
+  knobs for metric tests, ``flicker`` and ``av_offset_ms`` (off by default).
 - ``_encode``: PyAV encoders per format, and ``render`` itself (atomic output).
 
 What a finished file holds is read back by ``wan_notebook.local.probe``.

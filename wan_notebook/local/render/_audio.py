@@ -29,7 +29,7 @@ def soundtrack(key: bytes, spec: RenderSpec, cuts: Sequence[int], n_samples: int
     out = np.zeros((2, n_samples), np.float64)
     t_all = np.arange(n_samples, dtype=np.float64) / SAMPLE_RATE
 
-    bounds = _chord_bounds([round(c / spec.fps * SAMPLE_RATE) for c in cuts], n_samples)
+    bounds = chord_bounds([round(c / spec.fps * SAMPLE_RATE) for c in cuts], n_samples)
     tail = int(0.35 * SAMPLE_RATE)
     degree = 0
     for a, b in itertools.pairwise(bounds):
@@ -61,7 +61,7 @@ def soundtrack(key: bytes, spec: RenderSpec, cuts: Sequence[int], n_samples: int
     return out.astype(np.float32)
 
 
-def _chord_bounds(cut_samples: Sequence[int], n_samples: int) -> list[int]:
+def chord_bounds(cut_samples: Sequence[int], n_samples: int) -> list[int]:
     """Chord changes: at every cut, and every ~2.5 s within a shot."""
     bounds: list[int] = []
     for a, b in itertools.pairwise(cut_samples):

@@ -31,6 +31,7 @@ from .._checks import require, require_callable
 from ..probe import probe
 from ._audio import load_audio, soundtrack
 from ._picture import Painter, make_painter
+from ._plan import finish_sound, mark_frames, plan
 from ._spec import F32, SAMPLE_RATE, RenderInfo, RenderSpec, shot_bounds, spec_key, validate
 
 
@@ -148,8 +149,11 @@ def render(
     n_frames = round(spec.duration * spec.fps)
     n_samples = round(n_frames / spec.fps * SAMPLE_RATE)  # exactly the video's length
     cuts = shot_bounds(key, spec, n_frames)
-    painter = make_painter(spec, key, cuts)
+    marks = mark_frames(key, spec, cuts)
+    painter = make_painter(spec, key, cuts, marks)
     pcm = load_audio(Path(spec.audio_input), n_samples) if spec.audio_input else None
+    if pcm is not None:
+        pcm = finish_sound(key, spec, pcm, marks)
 
     tmp = temp_path(out_path)  # the package's one temp naming, which recovery sweeps
     # Painting and the soundtrack run on worker threads while this one feeds the encoders:
@@ -157,7 +161,7 @@ def render(
     pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="wan-render")
     try:
         if pcm is None and spec.audio:
-            sound: Future[F32] | None = pool.submit(soundtrack, key, spec, cuts, n_samples)
+            sound: Future[F32] | None = pool.submit(_generated, key, spec, cuts, marks, n_samples)
         else:
             sound = _done(pcm) if pcm is not None else None
         _encode(spec, painter, sound, pool, tmp, n_frames, progress)
@@ -180,7 +184,12 @@ def render(
         frames=int(info["frames"]),
         bytes=int(info["bytes"]),
         seconds_taken=time.perf_counter() - started,
+        plan=plan(spec, cuts, marks),
     )
+
+
+def _generated(key: bytes, spec: RenderSpec, cuts: list[int], marks: list[int], n: int) -> F32:
+    return finish_sound(key, spec, soundtrack(key, spec, cuts, n), marks)
 
 
 def _done(value: F32) -> Future[F32]:

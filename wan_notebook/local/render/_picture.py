@@ -20,6 +20,7 @@ from ._first_frame import Opening, image_palette, make_opening
 from ._label import Stamp, apply_stamp, make_stamp
 from ._look import Look, base_hue, make_look
 from ._motion import Motion, reference_motion
+from ._plan import Marks, draw_mark, gains, make_marks
 from ._spec import F32, RenderSpec, prompt_mood
 
 
@@ -80,6 +81,8 @@ class Painter:
     opening: Opening | None
     motion: Motion | None
     stamp: Stamp | None
+    gains: F32 | None = None  # per-frame brightness (the flicker knob)
+    marks: Marks | None = None  # the sync square (the av_offset_ms knob)
 
     def frame(self, i: int) -> av.VideoFrame:
         shot = next(k for k in range(len(self.looks)) if i < self.cuts[k + 1])
@@ -89,19 +92,26 @@ class Painter:
         low = _compose(self.grid, self.looks[shot], tau, pan, motion.field(i) if motion else None)
         if opening is not None and shot == 0:
             low += 0.4 * (opening.ghost(i, self.grid) - low)
+        if self.gains is not None:
+            low *= self.gains[i]
         frame = upscale(low, self.spec.width, self.spec.height)
         planes = frame_planes(frame)
         if opening is not None and (weight := opening.sharp_weight(i)):
             for dst, src in zip(planes, frame_planes(opening.sharp(i)), strict=True):
                 blend_into(dst, src, weight)
+        if self.marks is not None:
+            draw_mark(planes, self.marks, i)
         if self.stamp is not None:
             apply_stamp(planes, self.stamp)
         frame.pts = i
         return frame
 
 
-def make_painter(spec: RenderSpec, key: bytes, cuts: list[int]) -> Painter:
-    """Reads the input files, so a bad one fails here, before any output exists."""
+def make_painter(
+    spec: RenderSpec, key: bytes, cuts: list[int], marks: list[int] | None = None
+) -> Painter:
+    """Reads the input files, so a bad one fails here, before any output exists.
+    ``marks``: frames where the sync square jumps (``_plan.mark_frames``)."""
     grid = make_grid(spec.width, spec.height)
     opening = (
         make_opening(key, Path(spec.first_frame), grid, spec, cuts[1])
@@ -119,7 +129,11 @@ def make_painter(spec: RenderSpec, key: bytes, cuts: list[int]) -> Painter:
     label = f"{spec.label} · {size_label(spec.width, spec.height)} · seed {spec.seed}"
     label = label if spec.label else ""
     stamp = make_stamp(label, spec.width, spec.height) if label else None
-    return Painter(spec, grid, cuts, looks, opening, motion, stamp)
+    n_frames = cuts[-1]
+    sync = make_marks(key, spec, marks or [], n_frames)
+    return Painter(
+        spec, grid, cuts, looks, opening, motion, stamp, gains(key, spec, n_frames), sync
+    )
 
 
 def size_label(width: int, height: int) -> str:

@@ -15,7 +15,7 @@ import math
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from numbers import Integral, Real
 from pathlib import Path
 from typing import Any, Final, Literal
@@ -27,6 +27,7 @@ from numpy.typing import NDArray
 from ...errors import BadValueError
 from ...request import catalog
 from .._checks import require
+from ..faults import MAX_AV_OFFSET_MS
 
 # Array shapes are noted where they are made; these name the element types.
 F32 = NDArray[np.float32]
@@ -52,6 +53,11 @@ class RenderSpec:
     first_frame: frame 0 is this image, cover-cropped; the first shot then moves away.
     reference_videos: their global motion pans the scene and their structure shows in it.
     label: drawn on every frame with the seed; "" draws nothing (for tests only).
+    flicker: 0-1, for metric tests (off by default): each frame's brightness is scaled by a
+        factor drawn from [1 - flicker/2, 1 + flicker/2] (``_plan``).
+    av_offset_ms: for metric tests (None by default): sync marks, a square that jumps at
+        irregular moments with a click on the soundtrack at each, and the whole sound this
+        many milliseconds late (negative: early) against the picture (``_plan``).
     """
 
     width: int
@@ -69,6 +75,8 @@ class RenderSpec:
     reference_videos: tuple[Path, ...] = ()
     fps: int = catalog.OUTPUT_FPS  # Wan 2.6 writes 30 fps
     label: str = "LOCAL PREVIEW · not Wan 2.6"
+    flicker: float = 0.0
+    av_offset_ms: float | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +93,7 @@ class RenderInfo:
     frames: int
     bytes: int
     seconds_taken: float
+    plan: dict[str, Any] = field(default_factory=dict)  # what was drawn where (``_plan``)
 
 
 # --------------------------------------------------------------------------- validation
@@ -113,6 +122,11 @@ def validate(spec: RenderSpec) -> None:
         _bad("shot_type", spec.shot_type, "'single' or 'multi'")
     if len(spec.reference_videos) > catalog.REFERENCE_VIDEOS_MAX:
         _bad("reference_videos", len(spec.reference_videos), "at most 3 videos")
+    if not 0.0 <= spec.flicker <= 1.0:
+        _bad("flicker", spec.flicker, "0 to 1")
+    if spec.av_offset_ms is not None and not abs(spec.av_offset_ms) <= MAX_AV_OFFSET_MS:
+        limit = f"{MAX_AV_OFFSET_MS:g}"
+        _bad("av_offset_ms", spec.av_offset_ms, f"None or -{limit} to {limit} ms")
 
 
 _PATH = (str, os.PathLike)
@@ -133,6 +147,8 @@ _TYPES: Final[dict[str, tuple[tuple[type, ...], str]]] = {
     "reference_videos": ((tuple, list), "a tuple of paths"),
     "fps": ((Integral,), "an int"),
     "label": ((str,), "a str"),
+    "flicker": ((Real,), "a number"),
+    "av_offset_ms": ((Real, type(None)), "a number or None"),
 }
 
 
