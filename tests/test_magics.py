@@ -207,3 +207,12 @@ def test_connect_points_the_session_at_a_relay_with_a_hidden_token(
             ip.run_line_magic("wan", "connect")
     finally:
         settings.configure(backend=before.backend, base_url=before.base_url, api_key=before.api_key)
+
+
+# ---- issue 11 ----------------------------------------------------------------------------
+
+
+def test_cell_help_explains_how_the_prompt_names_reference_videos(ip: InteractiveShell) -> None:
+    doc = " ".join(ip.find_cell_magic("wan").__doc__.split())
+    assert "character1, character2, character3" in doc
+    assert "--no-extend" in doc and "multi-shot needs it" in doc
