@@ -216,3 +216,12 @@ def test_cell_help_explains_how_the_prompt_names_reference_videos(ip: Interactiv
     doc = " ".join(ip.find_cell_magic("wan").__doc__.split())
     assert "character1, character2, character3" in doc
     assert "--no-extend" in doc and "multi-shot needs it" in doc
+
+
+def test_dry_run_without_a_size_says_which_default_was_used(ip: InteractiveShell) -> None:
+    ip.run_line_magic("config", "WanMagics.defaults = {}")  # the shell's config outlives tests
+    shown = ip.run_cell_magic("wan", "--dry-run", "a fox at dawn")
+    task = shown.tasks[0]
+    assert (task["width"], task["height"]) == (1280, 720)
+    lines = repr(shown).split("\n\n", 1)[1].splitlines()
+    assert any(line.startswith("note: no size given: 1280x720") for line in lines), lines
