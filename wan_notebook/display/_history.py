@@ -1,8 +1,8 @@
 """The history gallery's static fallback: the stored videos it showed, as a table of tiles.
 
 Like the live gallery (``widgets.gallery``) it shows the newest entries first, each with a
-small poster, its seed, estimated and billed cost, date and prompt; at most ``SHOWN`` of them, so a saved
-notebook stays small however long the history.
+small poster, its seed, estimated and billed cost, date and prompt; at most ``SHOWN`` of
+them, so a saved notebook stays small however long the history.
 """
 
 from __future__ import annotations

@@ -52,7 +52,8 @@ def card_html(item: HistoryItem) -> str:
     """The poster and text of one card (the buttons are widgets, added by the gallery)."""
     poster = thumbnail(item.path) if item.file_ok else PLACEHOLDER
     when = item.created_at.strftime("%Y-%m-%d %H:%M") if item.created_at else "date unknown"
-    bits = [f"seed {item.seed}" if item.seed is not None else "seed ?", cost_pair(item.estimated_cost, item.cost) or "cost unknown"]
+    seed = f"seed {item.seed}" if item.seed is not None else "seed ?"
+    bits = [seed, cost_pair(item.estimated_cost, item.cost) or "cost unknown"]
     if item.duration:
         bits.append(f"{item.duration:g} s")
     bits.append(when)
