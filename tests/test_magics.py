@@ -225,3 +225,17 @@ def test_dry_run_without_a_size_says_which_default_was_used(ip: InteractiveShell
     assert (task["width"], task["height"]) == (1280, 720)
     lines = repr(shown).split("\n\n", 1)[1].splitlines()
     assert any(line.startswith("note: no size given: 1280x720") for line in lines), lines
+
+
+def test_the_default_resolution_setting_sizes_a_cell_without_a_size(
+    ip: InteractiveShell, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ip.run_line_magic("config", "WanMagics.defaults = {}")
+    monkeypatch.setenv("WAN_DEFAULT_RESOLUTION", "1080p")
+    settings.reset()
+    shown = ip.run_cell_magic("wan", "--dry-run", "a fox at dawn")
+    assert (shown.tasks[0]["width"], shown.tasks[0]["height"]) == (1920, 1080)
+    assert "note: no size given: 1920x1080 (1080p" in repr(shown)
+    assert shown.estimated_cost == pytest.approx(0.75)
+    sized = ip.run_cell_magic("wan", "--dry-run --size 1280x720", "a fox at dawn")
+    assert sized.tasks[0]["width"] == 1280 and "no size given" not in repr(sized)
