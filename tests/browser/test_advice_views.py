@@ -82,7 +82,7 @@ def test_a_seed_grid_says_once_that_the_prompt_rewrite_varies(page: JupyterFront
     notes = cell.locator(".wan-rewrite-note")
     assert notes.count() == 1
     assert notes.inner_text() == f"Note: {advice.REWRITE_NOTE}"
-    grid_top = cell.locator(".wan-grid, .wan-seed-grid, [class*=grid]").first.bounding_box()
+    grid_top = cell.locator(".wan-grid").first.bounding_box()
     note_box = notes.bounding_box()
     assert note_box and grid_top and note_box["y"] < grid_top["y"]
     page.screenshot("grid", page.cell_selector(GRID))
