@@ -139,3 +139,20 @@ def test_size_problems_name_the_flag_and_keep_the_api_parameter() -> None:
     with pytest.raises(InvalidRequestError) as info:
         parse_cell("--size big", "a fox").request()
     assert [p.message.split(":")[0] for p in info.value.problems] == ["--size big"]
+
+
+# ---- issue 11 ----------------------------------------------------------------------------
+
+
+def test_aspect_help_names_the_real_ratios_beside_the_known_ones() -> None:
+    from wan_notebook._cell import PARSER
+    from wan_notebook.request import catalog
+
+    text = " ".join(PARSER.format_help().split())
+    assert "16:9, 9:16, 1:1, 17:13 (4:3) or 13:17 (3:4)" in text
+    # ... and every ratio it names is one the request accepts, as the sizes really are.
+    for aspect in ("16:9", "9:16", "1:1", "17:13", "13:17", "4:3", "3:4"):
+        request = parse_cell(f"--resolution 720p --aspect {aspect}", "a fox", {}).request()
+        width, height = catalog.size_for("720p", aspect)
+        assert (request.width, request.height) == (width, height), aspect
+    assert catalog.size_for("720p", "4:3") == (1088, 832)  # 17:13, not 4:3

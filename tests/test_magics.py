@@ -207,3 +207,35 @@ def test_connect_points_the_session_at_a_relay_with_a_hidden_token(
             ip.run_line_magic("wan", "connect")
     finally:
         settings.configure(backend=before.backend, base_url=before.base_url, api_key=before.api_key)
+
+
+# ---- issue 11 ----------------------------------------------------------------------------
+
+
+def test_cell_help_explains_how_the_prompt_names_reference_videos(ip: InteractiveShell) -> None:
+    doc = " ".join(ip.find_cell_magic("wan").__doc__.split())
+    assert "character1, character2, character3" in doc
+    assert "--no-extend" in doc and "multi-shot needs it" in doc
+
+
+def test_dry_run_without_a_size_says_which_default_was_used(ip: InteractiveShell) -> None:
+    ip.run_line_magic("config", "WanMagics.defaults = {}")  # the shell's config outlives tests
+    shown = ip.run_cell_magic("wan", "--dry-run", "a fox at dawn")
+    task = shown.tasks[0]
+    assert (task["width"], task["height"]) == (1280, 720)
+    lines = repr(shown).split("\n\n", 1)[1].splitlines()
+    assert any(line.startswith("note: no size given: 1280x720") for line in lines), lines
+
+
+def test_the_default_resolution_setting_sizes_a_cell_without_a_size(
+    ip: InteractiveShell, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ip.run_line_magic("config", "WanMagics.defaults = {}")
+    monkeypatch.setenv("WAN_DEFAULT_RESOLUTION", "1080p")
+    settings.reset()
+    shown = ip.run_cell_magic("wan", "--dry-run", "a fox at dawn")
+    assert (shown.tasks[0]["width"], shown.tasks[0]["height"]) == (1920, 1080)
+    assert "note: no size given: 1920x1080 (1080p" in repr(shown)
+    assert shown.estimated_cost == pytest.approx(0.75)
+    sized = ip.run_cell_magic("wan", "--dry-run --size 1280x720", "a fox at dawn")
+    assert sized.tasks[0]["width"] == 1280 and "no size given" not in repr(sized)

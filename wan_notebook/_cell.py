@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from .errors import FlagError, InvalidRequestError, Problem
-from .request import catalog
+from .request import advice, catalog
 from .request.models import VideoRequest
 
 
@@ -49,13 +49,25 @@ def _sizes_help() -> str:
     return "WIDTHxHEIGHT; " + "; ".join(by_tier)
 
 
+def _aspects_help() -> str:
+    # "17:13 (4:3)": the names people know, beside what the sizes really are (issue 11).
+    alias = {real: known for known, real in catalog.ASPECT_ALIASES.items()}
+    names = [f"{a} ({alias[a]})" if a in alias else a for a in catalog.ASPECTS]
+    return ", ".join(names[:-1]) + " or " + names[-1]
+
+
 def _formatter(prog: str) -> argparse.HelpFormatter:
     # A fixed width: the kernel's terminal width says nothing about the pager or the page.
     return argparse.HelpFormatter(prog, width=92, max_help_position=24)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="%%wan", add_help=False, formatter_class=_formatter)
+    p = _Parser(
+        prog="%%wan",
+        add_help=False,
+        formatter_class=_formatter,
+        epilog=advice.REFERENCE_VIDEO_GUIDE,  # shown by %%wan? under the flags
+    )
     a = p.add_argument
     a("--seed", type=int, help="seed 0-2147483647 (random when absent)")
     a(
@@ -68,15 +80,26 @@ def build_parser() -> argparse.ArgumentParser:
     a("--duration", type=int, help="seconds: 5, 10 or 15")
     a("--size", help=_sizes_help())
     a("--resolution", help="720p or 1080p (aspect follows --aspect or the frame image)")
-    a("--aspect", help="16:9, 9:16, 1:1, 4:3 or 3:4")
+    a("--aspect", help=_aspects_help())
     a("--negative", help="negative prompt")
     a("--shot", help="single or multi (multi needs prompt extension)")
     a("--no-audio", dest="audio", action="store_false", default=None, help="no native audio")
     a("--native-audio", dest="audio", action="store_true", help="native audio explicitly on")
-    a("--no-extend", dest="extend", action="store_false", default=None, help="no prompt extension")
+    a(
+        "--no-extend",
+        dest="extend",
+        action="store_false",
+        default=None,
+        help="no prompt rewrite: fair seed comparisons (multi-shot needs it)",
+    )
     a("--extend", dest="extend", action="store_true", help="prompt extension explicitly on")
     a("--image", help="first frame: path, URL, UUID or $variable")
-    a("--ref-video", action="append", dest="ref_videos", help="reference video (repeat up to 3)")
+    a(
+        "--ref-video",
+        action="append",
+        dest="ref_videos",
+        help="reference video (repeat up to 3): the prompt names them character1..3",
+    )
     a("--audio", dest="audio_input", help="soundtrack: path, URL, UUID or $variable")
     a("--format", dest="fmt", help="MP4, WEBM or MOV")
     a("--quality", type=int, help="outputQuality 20-99")

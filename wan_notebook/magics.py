@@ -89,7 +89,8 @@ class WanMagics(Magics):
         --results show a synchronized grid.
         """
         args = self._parse(line, cell)
-        defaults = {"include_cost": self.include_cost, **self.defaults}
+        tier = settings.get_settings().default_resolution  # the size used when none is given
+        defaults = {"include_cost": self.include_cost, "default_resolution": tier, **self.defaults}
         request = args.request(defaults)
         seeds = _seeds_of(args, request.seed)
         if args.dry_run:

@@ -25,6 +25,26 @@ export function elapsedSeconds(startedAt, finishedAt, nowMs) {
 }
 
 /**
+ * The estimate beside what was billed, "est. $0.75 · billed $0.75" (issue 11): a small
+ * difference is normal (the API's own examples bill 1.5033 for 1.50), so both are shown
+ * and never compared; the tooltip has the exact billed amount.
+ * Mirrors `display._markup.cost_pair` (history and static copies).
+ * @param {number} estimated  USD; negative = unknown
+ * @param {number} billed     USD; negative = unknown
+ * @returns {{ text: string, title: string }}
+ */
+export function costText(estimated, billed) {
+  const estimate = formatCost(estimated);
+  const actual = formatCost(billed);
+  const parts = [estimate && `est. ${estimate}`, actual && `billed ${actual}`].filter(Boolean);
+  const titles = [
+    estimate && `estimated ${estimate} (list price)`,
+    actual && `billed $${Number(billed.toFixed(6))}`,
+  ].filter(Boolean);
+  return { text: parts.join(" · "), title: titles.join("; ") };
+}
+
+/**
  * @param {RenderProps<AnyModel<ProgressTraits>>} props
  * @returns {() => void} cleanup
  */
@@ -124,10 +144,9 @@ export function renderProgress({ model, el }) {
     show(bar, st !== "cancelled" || known);
 
     setText(seed, formatSeed(model.get("seed")));
-    const actual = formatCost(model.get("cost"));
-    const estimate = formatCost(model.get("estimated_cost"));
-    setText(cost, actual || (estimate ? `est. ${estimate}` : ""));
-    cost.title = actual ? "cost charged" : estimate ? "estimated cost" : "";
+    const costs = costText(model.get("estimated_cost"), model.get("cost"));
+    setText(cost, costs.text);
+    cost.title = costs.title;
 
     const uuid = model.get("task_uuid") || "";
     setText(task, uuid ? uuid.slice(0, 8) : "");

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { FakeModel } from "./fake_model.js";
-import { elapsedSeconds, renderProgress } from "./progress.js";
+import { costText, elapsedSeconds, renderProgress } from "./progress.js";
 
 const DEFAULTS = {
   _kind: "progress",
@@ -30,6 +30,19 @@ function mount(state = {}) {
   const role = (role) => /** @type {HTMLElement} */ (el.querySelector(`[data-role="${role}"]`));
   return { model, el, cleanup, role };
 }
+
+describe("costText", () => {
+  it("shows the estimate beside the billed cost, each only when known", () => {
+    expect(costText(0.75, 0.75).text).toBe("est. $0.75 · billed $0.75");
+    expect(costText(1.5, 1.5033)).toEqual({
+      text: "est. $1.50 · billed $1.50",
+      title: "estimated $1.50 (list price); billed $1.5033",
+    });
+    expect(costText(0.5, -1)).toEqual({ text: "est. $0.50", title: "estimated $0.50 (list price)" });
+    expect(costText(-1, 0.45).text).toBe("billed $0.45");
+    expect(costText(-1, -1)).toEqual({ text: "", title: "" });
+  });
+});
 
 describe("elapsedSeconds", () => {
   it("is null before start, live while running, fixed when finished", () => {
@@ -120,7 +133,8 @@ describe("ProgressCard view", () => {
     expect(role("seed").textContent).toBe("seed 7");
     expect(role("cost").textContent).toBe("est. $0.50");
     model.update({ cost: 0.45, cached: true, task_uuid: "0123456789abcdef" });
-    expect(role("cost").textContent).toBe("$0.45");
+    // issue 11: the estimate stays beside what was billed
+    expect(role("cost").textContent).toBe("est. $0.50 · billed $0.45");
     expect(role("cached").hidden).toBe(false);
     expect(role("task").textContent).toBe("01234567");
   });

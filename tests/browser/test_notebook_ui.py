@@ -212,7 +212,8 @@ def test_card_and_player_line_up_and_say_things_once(ran: JupyterFrontend) -> No
     [p] = player.evaluate_all(RECTS)
     assert abs(c["x"] - p["x"]) < 1 and abs(c["w"] - p["w"]) < 1, (c, p)
     text = _cell_text(ran, "card")
-    assert text.count("$0.50") == 1, text
+    # issue 11: the card shows the estimate beside what was billed, each once
+    assert text.count("billed $0.50") == 1 and text.count("est. $0.50") == 1, text
     assert text.count("seed 7") == 1, text
     assert text.count("A red fox trotting through snow") == 1, text
 

@@ -18,3 +18,28 @@ def test_dry_run_shows_exact_json_and_cost() -> None:
     assert page.startswith('<pre class="wan-dry-run">') and "<b>" not in page
     assert "a &lt;b&gt;bold&lt;/b&gt; fox" in page
     assert "$3.00" in repr(shown) and "2 tasks" in repr(shown)
+
+
+# ---- issue 11 ----------------------------------------------------------------------------
+
+
+def test_dry_run_lists_the_notes_under_the_json_and_cost() -> None:
+    from wan_notebook.request import advice
+
+    request = VideoRequest.build(
+        "a dancer on a roof", ref_videos=["https://assets.example.com/m.mp4"], duration=5
+    )
+    shown = repr(DryRun(request))
+    notes = advice.notes(request)
+    assert notes and advice.character_hint(request) in notes
+    body, tail = shown.split("\n\n", 1)
+    assert body.startswith("{")  # the JSON stays first, and parses alone
+    lines = tail.splitlines()
+    assert "estimated cost" in lines[0]
+    assert lines[1:] == [f"note: {n}" for n in notes]
+    assert "character1" in DryRun(request)._repr_html_()
+
+
+def test_dry_run_of_a_plain_request_has_no_note_lines() -> None:
+    shown = repr(DryRun(VideoRequest.build("a fox", size="1280x720")))
+    assert "note:" not in shown

@@ -43,3 +43,13 @@ def test_dead_widget_rule_needs_a_static_output_right_after_and_never_nests_has(
                 stack.append(token)
                 deepest = max(deepest, stack.count(":has("))
         assert deepest == 1, selector
+
+
+def test_cost_pair_shows_the_estimate_beside_what_was_billed() -> None:
+    from wan_notebook.display import cost_pair
+
+    assert cost_pair(0.75, 0.75) == "est. $0.75 · billed $0.75"
+    assert cost_pair(1.5, 1.5033) == "est. $1.50 · billed $1.50"  # shown, never compared
+    assert cost_pair(0.5, None) == "est. $0.50"
+    assert cost_pair(None, 0.45) == "billed $0.45"
+    assert cost_pair(None, None) == "" and cost_pair(-1.0, -1.0) == ""

@@ -596,3 +596,28 @@ def test_wrong_types_set_later_name_the_attribute(form: Builder) -> None:
         form.set_request("a fox")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="request must be a VideoRequest"):
         Builder.from_request(None)  # type: ignore[arg-type]
+
+
+# ----- issue 11: reference-video guidance -----------------------------------------------------
+
+
+def test_the_inputs_section_says_how_the_prompt_names_reference_videos(form: Builder) -> None:
+    from wan_notebook.request import advice
+
+    inputs = form.sections.children[2]
+    texts = " ".join(getattr(w, "value", "") for w in inputs.children if hasattr(w, "value"))
+    assert _html.escape(advice.REFERENCE_VIDEO_GUIDE) in texts
+    assert "character1, character2, character3" in texts
+
+
+def test_reference_videos_the_prompt_does_not_name_get_a_hint_not_an_error(form: Builder) -> None:
+    c = form.controls
+    c.ref_videos.text.value = "https://example.com/a.mp4\nhttps://example.com/b.mp4"
+    assert form.valid and not c.generate.disabled  # a warning, not an error
+    assert "Hint:" in c.problems.value and "character1, character2" in c.problems.value
+    assert "wan-builder-problem-list" not in c.problems.value
+    c.prompt.value = "character1 and character2 dance in the snow"
+    assert "Hint:" not in c.problems.value and c.problems.value == ""
+    c.prompt.value = "a fox"
+    c.ref_videos.text.value = ""
+    assert c.problems.value == ""

@@ -43,7 +43,9 @@ def test_display_of_a_group_and_of_a_result(shell: InteractiveShell) -> None:
     group = jobs.seed_sweep("a kite", [1, 2], size="1280x720")
     group.wait(60)
     shell.user_ns.update(group=group, result=group[0].results[0])
-    grid, filled = _outputs(shell, "display(group)")  # done: the static copy at once
+    # done: the static copy at once; above the grid, once, the prompt-rewrite note (issue 11)
+    note, grid, filled = _outputs(shell, "display(group)")
+    assert str(note["text/plain"]).startswith("Note: promptExtend is on")
     assert grid["text/plain"].startswith("Wan 2.6 grid of 2 videos")
     assert "<table" in filled["text/html"] and filled["text/plain"].startswith("Wan 2.6 grid:")
     player, player_slot = _outputs(shell, "result")

@@ -391,3 +391,21 @@ def test_a_shown_gallery_leaves_a_static_copy_of_what_it_shows(
     assert html.count("<video ") == 3 and html.count('preload="none"') == 3
     assert "two fox cubs playing" in html and "a lighthouse" not in html
     assert 'src="wan_media/' in html and dollars_mathjax_would_read(html) == []
+
+
+def test_cards_and_the_saved_copy_show_the_estimate_beside_the_billed_cost(
+    tmp_path: Path,
+) -> None:
+    """Issue 11: history says both, e.g. "est. $0.75 · billed $0.75"."""
+    from wan_notebook.display import static_history_html
+
+    store = Store(tmp_path / "m")
+    add_task(store, "a lighthouse", seeds=[2], size="1920x1080", cost=0.7517)
+    add_task(store, "a fox", seeds=[3], cost=None)
+    g = HistoryGallery(store.history_entries())
+    cards = [g.grid.children[i].children[0].value for i in range(2)]
+    assert any("est. $0.75 · billed $0.75" in c for c in cards)
+    assert any("est. $0.50" in c and "billed" not in c for c in cards)
+    saved = static_history_html(g.items)
+    assert "est. $0.75 · billed $0.75" in saved and "est. $0.50" in saved
+    store.close()

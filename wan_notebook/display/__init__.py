@@ -13,7 +13,7 @@ from ._fallback import (
     static_result_html,
 )
 from ._history import history_sentence, static_history_html
-from ._markup import NO_TEX, Shown, money, no_tex
+from ._markup import NO_TEX, Shown, cost_pair, money, no_tex
 from ._posters import poster_data_uri
 from ._sentences import group_sentence, job_sentence, live_sentence, result_sentence
 from ._session import spend_view, status_view
@@ -25,6 +25,7 @@ __all__ = [
     "Shown",
     "StaticTile",
     "browser_urls",
+    "cost_pair",
     "frame_width",
     "group_sentence",
     "history_sentence",

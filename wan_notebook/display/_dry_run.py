@@ -1,4 +1,8 @@
-"""DryRun: what ``%%wan --dry-run`` shows, the exact request JSON and its estimated cost."""
+"""DryRun: what ``%%wan --dry-run`` shows, the exact request JSON and its estimated cost.
+
+Under them, one line per note of ``request.advice.notes``: what was filled in (a default
+size), a prompt that names no reference video, input lengths that could not be checked.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from ..request import advice
 from ..request.models import VideoRequest
 
 __all__ = ["DryRun"]
@@ -32,7 +37,13 @@ class DryRun:
     def _text(self) -> str:
         body = json.dumps(self.tasks if self.seeds else self.tasks[0], indent=2, ensure_ascii=False)
         count = f"{len(self.tasks)} tasks, " if self.seeds else ""
-        return f"{body}\n\n{count}estimated cost ${self.estimated_cost:.2f} (nothing was sent)"
+        cost = f"{count}estimated cost ${self.estimated_cost:.2f} (nothing was sent)"
+        return "\n".join([f"{body}\n\n{cost}", *(f"note: {n}" for n in self.notes)])
+
+    @property
+    def notes(self) -> list[str]:
+        """What ``advice.notes`` says about the request (seeds change none of it)."""
+        return advice.notes(self.request)
 
     def __repr__(self) -> str:
         return self._text()

@@ -1,8 +1,8 @@
 """The history gallery's static fallback: the stored videos it showed, as a table of tiles.
 
 Like the live gallery (``widgets.gallery``) it shows the newest entries first, each with a
-small poster, its seed, cost, date and prompt; at most ``SHOWN`` of them, so a saved
-notebook stays small however long the history.
+small poster, its seed, estimated and billed cost, date and prompt; at most ``SHOWN`` of
+them, so a saved notebook stays small however long the history.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 
 from .._text import shorten
-from ._markup import escape, money
+from ._markup import cost_pair, escape
 from ._posters import TILE_POSTER_BYTES, TILE_POSTER_SIDE
 from ._static import CAPTION_STYLE, static_block, video_figure
 from ._table import grid_table, reflow
@@ -43,14 +43,13 @@ def static_history_html(items: Sequence[HistoryItem]) -> str:
 
 def _tile(item: HistoryItem) -> str:
     assert item.path is not None  # only items whose file is there are shown
-    cost, estimate = item.shown_cost
     when = item.created_at.strftime("%Y-%m-%d") if item.created_at else ""
     seed = f"seed {item.seed}" if item.seed is not None else ""
     size = (int(item.result.get("width") or 0), int(item.result.get("height") or 0))
     return video_figure(
         item.path,
         size=size,
-        caption=[seed, money(cost, estimate=estimate), when],
+        caption=[seed, cost_pair(item.estimated_cost, item.cost), when],
         prompt=shorten(item.prompt, _PROMPT_SHOWN),
         width="100%",
         poster_side=TILE_POSTER_SIDE,

@@ -31,6 +31,17 @@ def money(usd: float | None, *, estimate: bool = False) -> str:
     return f"{'~' if estimate else ''}${usd:.2f}"
 
 
+def cost_pair(estimated: float | None, billed: float | None) -> str:
+    """``est. $0.75 · billed $0.75``: the estimate beside what was billed, each if known.
+
+    Both are shown, never compared: the API's own examples bill 1.5033 for an estimated
+    1.50 (issue 11). Mirrors ``costText`` of js/src/progress.js (the job card). Plain text.
+    """
+    parts = [f"est. {money(estimated)}" if money(estimated) else ""]
+    parts.append(f"billed {money(billed)}" if money(billed) else "")
+    return " · ".join(p for p in parts if p)
+
+
 # A saved widget output whose model is gone (the notebook reopened without widget state)
 # renders as a bare text line in JupyterLab and Notebook 7: "Error displaying widget: model
 # not found" (its output element, a child of the output row, gets the class jupyter-widgets;

@@ -14,7 +14,7 @@ from typing import Any
 from . import catalog
 from ._defaults import ALIBABA_DEFAULTS, API_DEFAULTS
 
-__all__ = ["estimated_cost", "prompt_extend", "record", "tier"]
+__all__ = ["estimated_cost", "priced_tier", "prompt_extend", "record", "tier"]
 
 
 def tier(task: Mapping[str, Any]) -> catalog.Resolution:
@@ -26,9 +26,19 @@ def tier(task: Mapping[str, Any]) -> catalog.Resolution:
     return value if value in catalog.RESOLUTIONS else catalog.DEFAULT_RESOLUTION
 
 
+def priced_tier(task: Mapping[str, Any]) -> catalog.Resolution | None:
+    """``tier(task)``, or None when its size or resolution has no price (an old record)."""
+    width, height = task.get("width"), task.get("height")
+    if isinstance(width, int) and isinstance(height, int):
+        preset = catalog.SIZE_PRESET.get((width, height))
+        return preset[0] if preset else None
+    value = task.get("resolution") or catalog.DEFAULT_RESOLUTION
+    return value if value in catalog.RESOLUTIONS else None
+
+
 def estimated_cost(task: Mapping[str, Any], *, results: int | None = None) -> float:
     """List price in USD of ``task``; of ``results`` videos (default: its numberResults)."""
-    seconds = task.get("duration", API_DEFAULTS["duration"])
+    seconds = task.get("duration") or API_DEFAULTS["duration"]
     count = results if results is not None else task.get("numberResults", 1)
     return catalog.price(tier(task), float(seconds), int(count))
 

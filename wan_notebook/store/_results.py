@@ -18,7 +18,7 @@ from typing import Any
 
 from .._status import JournalStatus
 from ..client import file_matches
-from ..request import catalog
+from ..request import facts
 
 
 @dataclass(frozen=True)
@@ -199,12 +199,6 @@ def _metadata(result: Result) -> dict[str, Any]:
 
 def estimated_cost_of(request: Mapping[str, Any]) -> float | None:
     """List price of one video of a stored request JSON (None for an unknown size)."""
-    width, height = request.get("width"), request.get("height")
-    tier = request.get("resolution") or catalog.DEFAULT_RESOLUTION
-    if isinstance(width, int) and isinstance(height, int):
-        preset = catalog.SIZE_PRESET.get((width, height))
-        tier = preset[0] if preset else None
-    if tier not in catalog.PRICE_PER_SECOND:
+    if facts.priced_tier(request) is None:
         return None
-    seconds = request.get("duration") or catalog.DEFAULT_DURATION
-    return catalog.price(tier, float(seconds))
+    return facts.estimated_cost(request, results=1)

@@ -18,7 +18,7 @@ import ipywidgets as W
 
 from ..display import no_tex
 from ..errors import Problem
-from ..request import catalog
+from ..request import advice, catalog
 from ._html import escape, note, row, styled
 from ._media_field import UPLOAD_HELP, MediaField
 
@@ -276,7 +276,7 @@ def sections(c: Controls) -> Any:
             _labelled("frame image", c.image.box),
             _labelled("reference videos", c.ref_videos.box),
             _labelled("audio", c.audio_input.box),
-            _help("Up to 3 reference videos; not together with a frame image. " + UPLOAD_HELP),
+            _help(f"{advice.REFERENCE_VIDEO_GUIDE} {UPLOAD_HELP}"),
         ]
     )
     output = W.VBox(

@@ -1,4 +1,4 @@
-"""One card of the history gallery: a small poster, the prompt, seed, cost and date.
+"""One card of the history gallery: a small poster, the prompt, seed, both costs and date.
 
 The poster is a JPEG data URI of the first frame, at most 12 KB, so a saved notebook stays
 small; a video that cannot be decoded (or a missing PyAV) gets a neutral placeholder.
@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from .._text import shorten
-from ..display import NO_TEX, browser_urls, poster_data_uri
+from ..display import NO_TEX, browser_urls, cost_pair, poster_data_uri
 from ..store import HistoryItem
 from ._html import escape
 from ._remote import remote_fields
@@ -49,18 +49,12 @@ def _data_uri_size(uri: str) -> int:
     return len(payload) * 3 // 4 - payload.count("=")
 
 
-def _money(value: float | None, estimate: bool) -> str:
-    if value is None:
-        return "cost unknown"
-    return f"{'≈ ' if estimate else ''}${value:.2f}"
-
-
 def card_html(item: HistoryItem) -> str:
     """The poster and text of one card (the buttons are widgets, added by the gallery)."""
     poster = thumbnail(item.path) if item.file_ok else PLACEHOLDER
-    cost, estimate = item.shown_cost
     when = item.created_at.strftime("%Y-%m-%d %H:%M") if item.created_at else "date unknown"
-    bits = [f"seed {item.seed}" if item.seed is not None else "seed ?", _money(cost, estimate)]
+    seed = f"seed {item.seed}" if item.seed is not None else "seed ?"
+    bits = [seed, cost_pair(item.estimated_cost, item.cost) or "cost unknown"]
     if item.duration:
         bits.append(f"{item.duration:g} s")
     bits.append(when)

@@ -36,7 +36,7 @@ from .._cell import request_to_cell, request_to_python
 from .._text import shorten
 from ..display import live_sentence, static_jobs_html
 from ..errors import InvalidRequestError, Problem
-from ..request import catalog
+from ..request import advice, catalog
 from ..request.catalog import Resolution
 from ..request.models import VideoRequest
 from . import _form
@@ -302,7 +302,9 @@ class Builder(W.VBox):  # type: ignore[misc]
             self._show_problems(exc.problems, empty_prompt=prompt_len == 0)
             cost = self.estimated_cost  # from the controls, so the price shows while editing
         else:
-            self._show_problems((), empty_prompt=False)
+            # A warning, not an error: such a prompt is valid, it just ignores the videos.
+            hint = advice.character_hint(self.request)
+            self._show_problems((), empty_prompt=False, hints=[hint] if hint else [])
         c.cost.value = _form.cost_html(cost)
         c.summary.value = _form.summary_html(c)
         self._refresh_code()
@@ -313,12 +315,14 @@ class Builder(W.VBox):  # type: ignore[misc]
         c.aspect.disabled = c.size_mode.value != "size"
         c.size_label.value = _form.shape_html(c)
 
-    def _show_problems(self, problems: Sequence[Problem], *, empty_prompt: bool) -> None:
+    def _show_problems(
+        self, problems: Sequence[Problem], *, empty_prompt: bool, hints: Sequence[str] = ()
+    ) -> None:
         c = self.controls
         self._valid = not problems
         c.generate.disabled = bool(problems)
         shown = list(problems)
-        notes: list[str] = []
+        notes = [f"Hint: {h}" for h in hints]
         if empty_prompt:
             # A fresh form is not an error: say what to do without the red box.
             shown = [p for p in shown if p.parameter != "positivePrompt"]

@@ -32,6 +32,7 @@ from ..display import (
 )
 from ..request.catalog import FORMATS
 from ..request.models import VideoRequest
+from ._advice_note import show_rewrite_note
 from ._args import check_type, int_list, str_list
 from ._grid_metrics import GridMetricsMixin, MetricGrid
 from ._remote import job_remote_fields
@@ -148,6 +149,7 @@ class GridView(GridMetricsMixin):
 
     def _ipython_display_(self) -> None:
         seeds = [job.request.seed for job in self.jobs]
+        show_rewrite_note(job.request for job in self.jobs)  # once, above the grid (issue 11)
         show_widget(self.grid, live_sentence(f"Wan 2.6 grid of {self._videos()} videos", seeds))
         if self._ended():
             self._update(None)
