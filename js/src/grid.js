@@ -309,7 +309,7 @@ export function renderGrid({ model, el }) {
   };
 
   const updatePlayback = () => {
-    group.fps = model.get("fps") || 24;
+    group.fps = model.get("fps") || 30;
     const rate = model.get("playback_rate") || 1;
     if (rate !== group.clock.rate) group.setRate(rate);
     playback.showRate(rate);

@@ -56,7 +56,7 @@ export class SyncGroup {
     this.cancelFrame = options.cancelFrame ?? ((id) => cancelAnimationFrame(id));
     this.onChange = options.onChange ?? (() => {});
     this.onTick = options.onTick ?? (() => {});
-    this.fps = options.fps ?? 24;
+    this.fps = options.fps ?? 30;  // Wan 2.6 writes 30 fps
     /** @type {Set<HTMLVideoElement>} */
     this.videos = new Set();
     this.clock = createClock(0, 1);

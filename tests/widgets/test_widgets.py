@@ -155,7 +155,7 @@ def test_player_defaults() -> None:
     assert (player.remote_expires, player.bytes_sent) == (0.0, 0)
     assert "data" not in player.keys  # bytes never travel as a trait
     assert player.mime == "video/mp4"
-    assert player.fps == 24.0
+    assert player.fps == 30.0  # what Wan 2.6 writes
     assert player.cost == -1.0
     assert player.loop is True
     assert player.muted is True
@@ -243,7 +243,7 @@ def test_grid_defaults() -> None:
     assert (grid.row_labels, grid.col_labels) == ([], [])
     assert grid.columns == 0
     assert (grid.picked, grid.enlarged) == ("", "")
-    assert grid.fps == 24.0
+    assert grid.fps == 30.0
     assert grid.playback_rate == 1.0
     assert grid.loop is True
     assert grid.picked_tile is None

@@ -8,7 +8,7 @@ from typing import Any
 
 import traitlets
 
-from ..request.catalog import VIDEO_MIME_BY_SUFFIX
+from ..request.catalog import OUTPUT_FPS, VIDEO_MIME_BY_SUFFIX
 from ._base import WanWidget
 from ._chunks import send_bytes, unreadable_message
 from ._media_copies import copy_answer
@@ -70,7 +70,7 @@ class Player(WanWidget):
     duration = traitlets.Float(0.0).tag(sync=True)
     """Duration in seconds (``0``: read it from the video)."""
 
-    fps = traitlets.Float(24.0).tag(sync=True)
+    fps = traitlets.Float(float(OUTPUT_FPS)).tag(sync=True)
     """Frames per second; the frame-step buttons move by ``1/fps``."""
 
     cost = traitlets.Float(-1.0).tag(sync=True)

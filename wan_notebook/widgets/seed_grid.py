@@ -10,6 +10,7 @@ import traitlets
 
 from .._status import JOB_STATUSES
 from ..errors import CopyError
+from ..request.catalog import OUTPUT_FPS
 from ._base import WanWidget
 from ._chunks import send_bytes, unreadable_message
 from ._media_copies import copy_answer, in_background, sibling_url, tile_copy
@@ -113,7 +114,7 @@ class SeedGrid(WanWidget):
     enlarged = traitlets.Unicode("").tag(sync=True)
     """Key of the enlarged tile, ``""`` for none. Synced both ways."""
 
-    fps = traitlets.Float(24.0).tag(sync=True)
+    fps = traitlets.Float(float(OUTPUT_FPS)).tag(sync=True)
     """Frames per second (frame stepping and the sync dead band)."""
 
     playback_rate = traitlets.Float(1.0).tag(sync=True)
