@@ -1,7 +1,8 @@
 """``%%wan`` and ``%wan``: parse -> request -> handler -> displayable.
 
 The cell magic validates and submits, shows the live view and returns at once: the job runs
-on the jobs' private loop thread, even while other cells compute. ``--wait`` blocks; ``-o NAME`` binds the job.
+on the jobs' private loop thread, even while other cells compute. ``--wait`` blocks;
+``-o NAME`` binds the job.
 Errors stay short: flag problems are one-line ``UsageError``s, request and API problems
 render through ``WanError._render_traceback_`` and still stop "Run All".
 

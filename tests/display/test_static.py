@@ -31,6 +31,8 @@ def test_static_fallback_has_video_poster_metadata_and_escaped_prompt(done_job) 
     assert 'poster="data:image/jpeg;base64,' in page
     assert "<script>" not in page and "&lt;script&gt;" in page
     assert "seed 5" in page and "1280x720" in page
+    # The estimate beside what was billed, as the live card says it (issue 11).
+    assert f"est. ${done_job.estimated_cost:.2f} · billed $" in page
 
 
 def test_static_fallback_is_a_few_kb_whatever_the_video_size(done_job) -> None:

@@ -64,7 +64,16 @@ def _job_inner(job: Job) -> str:
     if len(results) > 1:
         tiles = [StaticTile(0, i, job, r) for i, r in enumerate(results)]
         return _grid_inner(tiles, (), (), job.request.positive_prompt)
-    parts = [figure_html(r, engine=job.engine, prompt=job.request.positive_prompt) for r in results]
+    # One video at most here: the estimate beside the billed cost, as on the live card.
+    parts = [
+        figure_html(
+            r,
+            engine=job.engine,
+            prompt=job.request.positive_prompt,
+            estimated_cost=job.estimated_cost,
+        )
+        for r in results
+    ]
     if job.status != "done" or not results:
         parts.append(f'<div style="{CAPTION_STYLE}">{escape(job_sentence(job))}</div>')
     return "".join(parts)

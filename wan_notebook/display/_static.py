@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Final
 from urllib.parse import quote
 
 from .._text import shorten
-from ._markup import DEAD_WIDGET_STYLE, NO_TEX, escape, money
+from ._markup import DEAD_WIDGET_STYLE, NO_TEX, cost_pair, escape
 from ._posters import POSTER_BYTES, POSTER_SIDE, poster_data_uri
 from ._sentences import relative_path
 
@@ -131,13 +131,15 @@ def figure_html(
     poster_side: int = POSTER_SIDE,
     poster_bytes: int = POSTER_BYTES,
     caption: Iterable[str] | None = None,
+    estimated_cost: float | None = None,
 ) -> str:
     """One result as a ``<figure>``: poster, ``<video preload="none">`` and a caption.
 
     ``width`` is a CSS width (default: ``frame_width`` of the video, in px); ``caption``
-    replaces the default one (seed, duration, size, cost, engine).
+    replaces the default one (seed, duration, size, the estimate beside the billed cost,
+    engine).
     """
-    bits = list(caption) if caption is not None else _meta_bits(result, engine)
+    bits = list(caption) if caption is not None else _meta_bits(result, engine, estimated_cost)
     return video_figure(
         Path(result.path or ""),
         size=(result.width or 0, result.height or 0),
@@ -179,7 +181,7 @@ def video_figure(
     )
 
 
-def _meta_bits(result: Result, engine: str) -> list[str]:
+def _meta_bits(result: Result, engine: str, estimated_cost: float | None) -> list[str]:
     bits = []
     if result.seed is not None:
         bits.append(f"seed {result.seed}")
@@ -187,7 +189,7 @@ def _meta_bits(result: Result, engine: str) -> list[str]:
         bits.append(f"{result.duration:.1f} s")
     if result.width and result.height:
         bits.append(f"{result.width}x{result.height}")
-    bits.append(money(result.cost))
+    bits.append(cost_pair(estimated_cost, result.cost))  # as the live card says it
     if engine:
         bits.append(engine)
     return bits
