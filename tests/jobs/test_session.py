@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import time
 from typing import TYPE_CHECKING
 
 import pytest
@@ -69,3 +70,23 @@ def test_closing_clients_at_shutdown_is_arranged_once_and_not_at_import() -> Non
                           text=True, timeout=60, check=False)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["0", "1"]
+
+
+def test_a_replaced_session_without_live_jobs_closes_its_pools(engine, wan: Wan) -> None:
+    """Dropped unclosed, aiohttp's pools log "Unclosed client session" (bench_faults did)."""
+    wan.use(engine())
+    first = Session()
+    use_session(first)
+    job = generate(PROMPT, size="1280x720", seed=3)
+    job.wait(60)
+    (client,) = first._clients.values()
+    assert client._by_loop  # the jobs' loop has an open pool
+    use_session(Session())
+    deadline = time.monotonic() + 5
+    while client._by_loop and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not client._by_loop
+    # Put back, it opens a new pool on first use.
+    use_session(first)
+    again = generate(PROMPT, size="1280x720", seed=4)
+    assert again.wait(60).status == "done"

@@ -95,6 +95,11 @@ def use_session(session: Session) -> Session:
     if not isinstance(session, Session):
         raise TypeError(f"use_session needs a Session, not {type(session).__name__}")
     previous, _current = _current, session
+    loop = runtime.running_private_loop()
+    if loop is not None and previous is not session and not previous.live():
+        # Its pools would otherwise be dropped unclosed (aiohttp logs "Unclosed client
+        # session"); a session put back later opens new ones on first use.
+        runtime.spawn(loop, previous.aclose())
     return previous
 
 
