@@ -26,6 +26,8 @@ import threading
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
+from ..client import lasting_loop
+
 log = logging.getLogger("wan_notebook.jobs._loop")
 
 T = TypeVar("T")
@@ -69,6 +71,9 @@ def private_loop() -> asyncio.AbstractEventLoop:
         thread.start()
         ready.wait()
         _private, _private_thread = loop, thread
+        # Its clients are closed by the shutdown hook before it stops: the faster transport
+        # (aiohttp) is safe on it.
+        lasting_loop(loop)
         return loop
 
 

@@ -16,7 +16,6 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
-from ..client import lasting_loop
 from ..errors import InvalidRequestError
 from ..request.models import VideoRequest
 from ..settings import get_settings
@@ -208,8 +207,6 @@ def _launch(batch: Sequence[tuple[Job, TaskRow | None]]) -> None:
     if not batch:
         return
     loop = batch[0][0]._loop_required()
-    if runtime.is_private(loop):  # closed by its shutdown hook: a faster transport is safe
-        lasting_loop(loop)
 
     def create_all() -> None:
         for job, row in batch:
