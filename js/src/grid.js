@@ -25,6 +25,7 @@ import {
   useTileBytes,
 } from "./grid_tile.js";
 import { hostCaps } from "./media_caps.js";
+import { GridSound } from "./grid_sound.js";
 import { SyncGroup } from "./sync_group.js";
 import { TileCompat } from "./tile_compat.js";
 import { TilePreviews } from "./tile_previews.js";
@@ -39,14 +40,18 @@ import { TilePreviews } from "./tile_previews.js";
 export function renderGrid({ model, el }) {
   /** @type {Map<string, TileView>} */
   const views = new Map();
+  let followSound = () => {}; // set once the tiles can be placed
+  /** @type {GridSound | null} */
+  let sound = null;
   const group = new SyncGroup({
     fps: model.get("fps") || 24,
     onTick: (t) => transport.showTime(t),
     onChange: (g) => {
       transport.show(g);
-      for (const view of views.values()) showTileSound(view, !g.muted && g.audible === view.video && view.video !== null);
+      for (const view of views.values()) showTileSound(view, !g.muted && sound?.key === view.key);
       playback.back.disabled = playback.forward.disabled = !(g.duration > 0);
       root.dataset.playing = String(g.playing);
+      followSound();
     },
   });
 
@@ -89,6 +94,7 @@ export function renderGrid({ model, el }) {
     summary,
   ]);
   el.append(root);
+  sound = new GridSound(group, root);
   group.onChange(group);
 
   // ---- tiles -------------------------------------------------------------
@@ -128,10 +134,12 @@ export function renderGrid({ model, el }) {
     for (const { key } of shownTiles) if (views.get(key)?.video) return key; // the first on screen
     return "";
   };
+  // The tile heard is heard through the grid's one sound element (grid_sound.js).
   const updateSound = () => {
-    const key = audibleKey();
-    group.setAudible(views.get(key)?.video ?? null);
-    for (const view of views.values()) showTileSound(view, !group.muted && view.key === key);
+    const key = group.muted ? "" : audibleKey();
+    const tile = tilesByKey.get(key);
+    sound?.follow(key, tile ? (compat.sourcesFor(tile) ?? tile) : null);
+    for (const view of views.values()) showTileSound(view, key !== "" && view.key === key);
   };
   /** @param {string} key */
   const soundButton = (key) => {
@@ -215,18 +223,12 @@ export function renderGrid({ model, el }) {
     placeAll(); // the enlarged tile plays its original, the others their copies
   };
 
-  // A done tile plays a small copy of its file (tile_previews.js), or the
-  // original when enlarged, or when no copy can be had; where the host cannot
-  // decode the original (VS Code), copies have MP3 sound and the original is
-  // replaced by an H.264 + MP3 copy (tile_compat.js).
+  // A done tile plays a small silent copy of its file (tile_previews.js), or
+  // the original when enlarged, or when no copy can be had; where the host
+  // cannot decode the original (VS Code), an H.264 + MP3 copy (tile_compat.js).
   const caps = hostCaps(document.createElement("video"));
   const compat = new TileCompat((msg) => model.send(msg), () => placeAll(), caps);
-  const previews = new TilePreviews(
-    (msg) => model.send(msg),
-    () => placeAll(),
-    {},
-    { mp3: !caps.aac || !caps.opus },
-  );
+  const previews = new TilePreviews((msg) => model.send(msg), () => placeAll());
   /**
    * @param {TileView} view
    * @param {Tile} tile
@@ -266,6 +268,10 @@ export function renderGrid({ model, el }) {
       placeVideo(view, tile);
     }
     updateSound();
+  };
+  // Sound turned on or off with the control bar.
+  followSound = () => {
+    if ((group.muted ? "" : audibleKey()) !== sound?.key) updateSound();
   };
 
   const updateTiles = () => {
@@ -383,6 +389,7 @@ export function renderGrid({ model, el }) {
 
   return () => {
     disposeAll(disposers);
+    sound?.dispose();
     group.destroy();
     for (const view of views.values()) disposeTile(view, group);
     views.clear();

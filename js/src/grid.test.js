@@ -226,9 +226,16 @@ describe("SeedGrid view", () => {
     expect(el.querySelector('[data-role="loop"]')?.getAttribute("aria-pressed")).toBe("true");
   });
 
-  /** @param {HTMLElement} el */
-  const heard = (el) =>
-    /** @type {HTMLVideoElement[]} */ ([...el.querySelectorAll("video")]).filter((v) => !v.muted).map((v) => v.dataset.key);
+  /**
+   * The keys of the tiles heard: tiles are always muted, the grid's sound element plays one.
+   * @param {HTMLElement} el
+   */
+  const heard = (el) => {
+    const videos = /** @type {HTMLVideoElement[]} */ ([...el.querySelectorAll("video")]);
+    expect(videos.every((v) => v.muted)).toBe(true);
+    const sound = /** @type {HTMLAudioElement} */ (el.querySelector('audio[data-role="grid-sound"]'));
+    return !sound.muted && sound.getAttribute("src") ? [sound.dataset.key] : [];
+  };
 
   it("Sound unmutes one tile only (the first), and mutes it again", () => {
     const { el } = mount();
@@ -325,11 +332,29 @@ describe("SeedGrid view", () => {
     expect([live.hasAttribute("href"), live.hidden]).toEqual([false, true]);
   });
 
-  it("a host without AAC: previews with MP3 sound; the enlarged tile plays an H.264 + MP3 copy", () => {
+  it("with previews: every tile plays its silent copy; the sound element, the heard tile's original", () => {
+    const { model, all, el } = mount({ previews: true, tiles: [tile("s1"), tile("s2")] });
+    for (const key of ["s1", "s2"]) {
+      model.emit("msg:custom", { type: "preview", key, width: 480, src: `/files/${key}.tile480.silent.mp4`, fallback_src: "" });
+    }
+    const srcs = () => all('[data-role="tile-video"]').map((v) => v.getAttribute("src"));
+    const sound = /** @type {HTMLAudioElement} */ (el.querySelector('audio[data-role="grid-sound"]'));
+    expect(sound.hasAttribute("src")).toBe(false); // nothing loads while muted
+    const mute = /** @type {HTMLButtonElement} */ (all('[data-role="grid-controls"] [data-role="mute"]')[0]);
+    mute.click(); // sound on: the first tile is heard, from its original
+    expect([sound.getAttribute("src"), sound.dataset.key, sound.muted]).toEqual(["/files/s1.mp4", "s1", false]);
+    /** @type {HTMLButtonElement} */ (all('[data-role="tile-sound"]')[1]).click(); // hear s2 instead
+    expect([sound.getAttribute("src"), sound.dataset.key]).toEqual(["/files/s2.mp4", "s2"]);
+    expect(srcs()).toEqual(["/files/s1.tile480.silent.mp4", "/files/s2.tile480.silent.mp4"]);
+    mute.click(); // sound off: the sound element lets go of its file
+    expect([sound.hasAttribute("src"), sound.muted]).toEqual([false, true]);
+  });
+
+  it("a host without AAC: the enlarged tile plays an H.264 + MP3 copy", () => {
     /** @type {any} */ (globalThis).WAN_NOTEBOOK_CAPS = { aac: false, vp9: true, opus: true };
     const { model, all, el } = mount({ previews: true, tiles: [tile("s1")] });
-    expect(model.sent).toEqual([{ type: "need_preview", key: "s1", width: 480, sound: "mp3" }]);
-    model.emit("msg:custom", { type: "preview", key: "s1", width: 480, src: "/files/s1.tile480m.mp4", fallback_src: "" });
+    expect(model.sent).toEqual([{ type: "need_preview", key: "s1", width: 480 }]);
+    model.emit("msg:custom", { type: "preview", key: "s1", width: 480, src: "/files/s1.tile480.silent.mp4", fallback_src: "" });
     all(".wan-tile__media")[0].click(); // enlarged: its original, until the copy comes
     expect(model.sent.at(-1)).toEqual({ type: "need_copy", key: "s1", reason: "audio" });
     const video = /** @type {HTMLVideoElement} */ (all('[data-role="tile-video"]')[0]);

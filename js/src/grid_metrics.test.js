@@ -141,7 +141,7 @@ describe("SeedGrid with metrics", () => {
     const { model, all, el } = mount();
     const before = new Map(all('[data-role="tile-video"]').map((v) => [v.dataset.key, v]));
     el.querySelector('[data-role="grid-controls"] [data-role="mute"]')?.dispatchEvent(new MouseEvent("click"));
-    const heard = () => all('[data-role="tile-video"]').filter((v) => !(/** @type {HTMLVideoElement} */ (v).muted)).map((v) => v.dataset.key);
+    const heard = () => all('audio[data-role="grid-sound"]').filter((v) => !(/** @type {HTMLAudioElement} */ (v).muted)).map((v) => v.dataset.key);
     expect(heard()).toEqual(["s1"]);
     const note = /** @type {HTMLElement} */ (el.querySelector('[data-role="sort-note"]'));
     expect(note.hidden).toBe(true);
@@ -155,8 +155,9 @@ describe("SeedGrid with metrics", () => {
     document.body.replaceChildren();
     const sorted = mount({ order: ["s4", "s2", "s1", "s3"] });
     sorted.el.querySelector('[data-role="grid-controls"] [data-role="mute"]')?.dispatchEvent(new MouseEvent("click"));
-    const heard2 = sorted.all('[data-role="tile-video"]').filter((v) => !(/** @type {HTMLVideoElement} */ (v).muted));
+    const heard2 = sorted.all('audio[data-role="grid-sound"]').filter((v) => !(/** @type {HTMLAudioElement} */ (v).muted));
     expect(heard2.map((v) => v.dataset.key)).toEqual(["s4"]);
+    expect(sorted.all('[data-role="tile-video"]').every((v) => /** @type {HTMLVideoElement} */ (v).muted)).toBe(true);
   });
 
   it("new tiles keep the sort order; order [] puts them back", () => {

@@ -68,3 +68,4 @@ export function whenCanPlay(video, timeoutMs = START_TIMEOUT_MS, patienceMs = PA
     );
   });
 }
+

@@ -15,7 +15,9 @@
 //   (throttled tab, slow disk) thus moves the clock instead of being seeked;
 // - looping is done by the group, not by each element (video.loop = false),
 //   so all tiles wrap together;
-// - sound is solo: with `audible` set, only that video is unmuted.
+// - sound is solo: with `audible` set, only that video is unmuted;
+// - a "follower" (the grid's sound, grid_sound.js) is steered like the others
+//   but never followed: it counts for neither the median nor the duration.
 
 import { safePlay } from "./dom.js";
 import { whenCanPlay, whenSeeked } from "./media_wait.js";
@@ -59,6 +61,8 @@ export class SyncGroup {
     this.fps = options.fps ?? 30;  // Wan 2.6 writes 30 fps
     /** @type {Set<HTMLVideoElement>} */
     this.videos = new Set();
+    /** @type {WeakSet<HTMLMediaElement>} members steered but never followed */
+    this.followers = new WeakSet();
     this.clock = createClock(0, 1);
     this.loop = true;
     this.muted = true;
@@ -93,18 +97,28 @@ export class SyncGroup {
 
   /** @returns {number} longest known duration, 0 if none */
   get duration() {
-    return groupDuration([...this.videos].map((v) => v.duration));
+    return groupDuration([...this.videos].filter((v) => !this.followers.has(v)).map((v) => v.duration));
+  }
+
+  /** @returns {HTMLVideoElement[]} members to wait for: not a follower with nothing to play */
+  members() {
+    return [...this.videos].filter((v) => !this.followers.has(v) || (Boolean(v.currentSrc) && !v.error));
   }
 
   /** @returns {HTMLVideoElement[]} videos with metadata */
   readyVideos() {
-    return [...this.videos].filter((v) => v.readyState >= HAVE_METADATA && !v.error);
+    return this.members().filter((v) => v.readyState >= HAVE_METADATA && !v.error);
   }
 
-  /** @param {HTMLVideoElement} video */
-  add(video) {
+  /**
+   * @param {HTMLMediaElement} media
+   * @param {{follower?: boolean}} [options]  follower: steered, never followed
+   */
+  add(media, options = {}) {
+    const video = /** @type {HTMLVideoElement} */ (media);
     if (this.videos.has(video)) return;
     this.videos.add(video);
+    if (options.follower) this.followers.add(video);
     video.loop = false;
     video.muted = this.isMuted(video);
     video.defaultPlaybackRate = this.clock.rate;
@@ -113,9 +127,11 @@ export class SyncGroup {
     if (video.readyState >= HAVE_METADATA) this.onReady({ target: video });
   }
 
-  /** @param {HTMLVideoElement} video */
-  remove(video) {
+  /** @param {HTMLMediaElement} media */
+  remove(media) {
+    const video = /** @type {HTMLVideoElement} */ (media);
     if (!this.videos.delete(video)) return;
+    this.followers.delete(video);
     if (this.audible === video) this.audible = null;
     video.removeEventListener("loadedmetadata", this.onReady);
     this.onChange(this);
@@ -251,10 +267,11 @@ export class SyncGroup {
   }
 
   /**
-   * Hear only `video` when sound is on (null: every video).
-   * @param {HTMLVideoElement | null} video
+   * Hear only `media` when sound is on (null: every video).
+   * @param {HTMLMediaElement | null} media
    */
-  setAudible(video) {
+  setAudible(media) {
+    const video = /** @type {HTMLVideoElement | null} */ (media);
     this.audible = video && this.videos.has(video) ? video : null;
     this.applyAudio();
     this.onChange(this);
@@ -281,8 +298,8 @@ export class SyncGroup {
     const generation = ++this.generation;
     this.phase = "starting";
     this.stopLoop();
-    const all = [...this.videos];
-    for (const v of all) v.pause();
+    const all = this.members();
+    for (const v of this.videos) v.pause();
     this.clock = pauseClock(this.clock, this.now(), t);
     this.alignAll(t);
     this.onChange(this);
@@ -338,16 +355,12 @@ export class SyncGroup {
     const candidates = this.readyVideos().filter(
       (v) => !v.seeking && v.readyState >= HAVE_FUTURE_DATA && !(v.ended || v.currentTime >= v.duration - 1e-3),
     );
-    // The clock follows the group: what matters is that the tiles agree,
-    // not that they keep to the wall clock. Media clocks run a little off
-    // performance.now() (and start a few ms after play() resolves); steering
-    // every video towards the wall clock would nudge them all, and each
-    // playbackRate change stalls a video with sound for a frame or so.
-    // So the target is the group's robust median, and only the videos away
-    // from it are steered. A throttled tab or slow disk moves the clock too.
+    // The clock follows the group's robust median, not the wall clock: what
+    // matters is that the tiles agree, media clocks run a little off
+    // performance.now(), and steering them all would nudge every one.
     let target = pos.time;
     const center = robustCenter(
-      candidates.map((v) => v.currentTime),
+      candidates.filter((v) => !this.followers.has(v)).map((v) => v.currentTime),
       SYNC_DEFAULTS.hardSeek,
     );
     if (Number.isFinite(center)) {

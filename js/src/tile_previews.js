@@ -6,6 +6,9 @@
 // enlarged tile plays the original. Until an answer comes the tile waits
 // rather than load the original; with no kernel to answer (a reopened
 // notebook) it gives up after a moment and plays the original.
+//
+// Copies are silent: the grid is heard through one sound element
+// (grid_sound.js), and a tile with a sound track of its own falls out of step.
 
 import { ANSWER_TIMEOUT_MS, KernelAsks, MAKE_TIMEOUT_MS } from "./kernel_asks.js";
 
@@ -47,15 +50,13 @@ export function previewWidth(cssWidth, dpr) {
 /** @extends {KernelAsks<Preview>} */
 export class TilePreviews extends KernelAsks {
   /**
-   * @param {(msg: {type: "need_preview", key: string, width: number, sound?: "mp3"}) => void} send
+   * @param {(msg: {type: "need_preview", key: string, width: number}) => void} send
    * @param {() => void} onChange  an answer (or a timeout) changed what a tile should play
    * @param {import("./kernel_asks.js").Timers} [timers]
-   * @param {{mp3?: boolean}} [options]  mp3: the host cannot decode AAC or Opus (VS Code)
    */
-  constructor(send, onChange, timers = {}, options = {}) {
+  constructor(send, onChange, timers = {}) {
     super("preview", onChange, timers);
     this.send = send;
-    this.mp3 = Boolean(options.mp3);
   }
 
   /**
@@ -78,7 +79,7 @@ export class TilePreviews extends KernelAsks {
     if (known && known.width >= wanted) return withCopy(tile, known);
     if (!this.asked.has(tile.key)) {
       this.waitFor(tile.key, ANSWER_TIMEOUT_MS, { width: wanted, of: tile.src });
-      this.send({ type: "need_preview", key: tile.key, width: wanted, ...(this.mp3 ? { sound: "mp3" } : {}) });
+      this.send({ type: "need_preview", key: tile.key, width: wanted });
     }
     return known ? withCopy(tile, known) : null; // a smaller copy meanwhile
   }

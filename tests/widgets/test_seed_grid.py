@@ -64,13 +64,13 @@ def test_need_preview_makes_a_tile_copy_and_answers_with_its_urls(
         "type": "preview",
         "key": "s1",
         "width": 320,
-        "src": "/files/m/s1.tile320.mp4",
+        "src": "/files/m/s1.tile320.silent.mp4",
         "fallback_src": "",
     }
-    assert (tmp_path / "s1.tile320.mp4").is_file()
+    assert (tmp_path / "s1.tile320.silent.mp4").is_file()
     browser_message(grid, {"type": "need_bytes", "key": "s1", "variant": "preview"})
     start = sent_with_buffers[2][0]
-    assert start["size"] == (tmp_path / "s1.tile320.mp4").stat().st_size
+    assert start["size"] == (tmp_path / "s1.tile320.silent.mp4").stat().st_size
 
 
 def test_need_preview_without_a_file_or_with_a_silly_width_says_no(
@@ -118,22 +118,3 @@ def test_need_copy_without_a_file_says_no(sent: list[dict[str, Any]]) -> None:
     grid = SeedGrid(tiles=four_tiles())
     browser_message(grid, {"type": "need_copy", "key": "s1", "reason": "video"})
     assert sent == [{"type": "no_copy", "key": "s1", "message": "There is no file to convert."}]
-
-
-def test_a_host_without_aac_gets_tile_copies_with_mp3_sound(
-    tmp_path: pathlib.Path, sent_with_buffers: list[tuple[dict[str, Any], list[bytes]]]
-) -> None:
-    pytest.importorskip("av")
-    from .test_media_copies import streams, write
-
-    clip = tmp_path / "s1.mp4"
-    write(clip, video="libx264", audio="aac", size=(640, 360))
-    grid = SeedGrid(tiles=[{"key": "s1", "status": "done", "src": "/files/m/s1.mp4"}])
-    grid.set_files({"s1": clip})
-    message = {"type": "need_preview", "key": "s1", "width": 320, "sound": "mp3"}
-    browser_message(grid, message)
-    _wait_for(sent_with_buffers, 2)
-    answer = sent_with_buffers[1][0]
-    assert answer["src"] == "/files/m/s1.tile320m.mp4", answer
-    info = streams(tmp_path / "s1.tile320m.mp4")
-    assert (info["video"], info["audio"], info["width"]) == ("h264", "mp3float", 320)

@@ -4,8 +4,9 @@
   without AAC, Opus or VP9 decoders (VS Code's Electron has none of them: an MP4 with AAC
   plays silently there, a WEBM not at all). The video is remuxed when it already is H.264
   (fast: only the sound is re-encoded), re-encoded otherwise.
-- :func:`tile_copy` (``name.tile<width>.mp4``): a small H.264 copy for a grid tile, so a
-  16-tile grid of 1080p results does not make the browser decode 16 full streams.
+- :func:`tile_copy` (``name.tile<width>.silent.mp4``): a small silent H.264 copy for a grid
+  tile, so a 16-tile grid of 1080p results does not make the browser decode 16 full streams
+  (nor 16 sound tracks: the tile you hear plays its original).
 
 A copy is reused while it is newer than its original, and written through a temp file
 (``_files.atomic_writer``): a half-written copy is never served. Needs PyAV (the ``local``
@@ -195,40 +196,30 @@ def _video_frame(frame: Any, stream: Any, index: int) -> Any:
     return frame
 
 
-def tile_copy(original: pathlib.Path, width: int, *, mp3: bool = False) -> pathlib.Path:
-    """A small H.264 copy of ``original``, ``width`` px wide, made if needed; its sound
-    (if any) is the original's, copied as it is, or with ``mp3`` re-encoded to MP3 (for
-    hosts without AAC or Opus decoders: ``name.tile<width>m.mp4``)."""
+def tile_copy(original: pathlib.Path, width: int) -> pathlib.Path:
+    """A small silent H.264 copy of ``original``, ``width`` px wide, made if needed
+    (``name.tile<width>.silent.mp4``).
+
+    Silent because a grid is heard through one sound element playing the heard tile's
+    original (js/src/grid_sound.js): in Chromium a playing element's clock follows its
+    sound track, which takes 50-100 ms to start at each Play and loop and stalls under
+    CPU load, while video-only tiles keep within a few ms of each other.
+    """
     width = max(16, int(width) // 2 * 2)
-    dest = copy_name(original, f"tile{width}{'m' if mp3 else ''}")
+    dest = copy_name(original, f"tile{width}.silent")
     if _fresh(dest, original):
         return dest
-    with _open_streams(original, "a tile copy") as (av, source, video, audio):
+    with _open_streams(original, "a tile copy") as (av, source, video, _audio):
         video.thread_type = "AUTO"
         with (
             atomic_writer(dest, "w+b", durable=False) as fh,
             av.open(fh, "w", format="mp4", options={"movflags": "+faststart"}) as out,
         ):
             stream = _h264_stream(out, video, width, crf=26)
-            # MP4 takes AAC and MP3 as they are; other sound (Opus) is left out, unless
-            # all sound is made MP3.
-            keep = audio is not None and audio.codec_context.name in ("aac", "mp3")
-            if mp3 and audio is not None:
-                out_audio = _mp3_stream(out, audio)
-            else:
-                out_audio = out.add_stream_from_template(audio) if keep else None
             index = 0
-            for packet in source.demux(*[s for s in (video, out_audio and audio) if s]):
-                if packet.stream is video:
-                    for frame in packet.decode():
-                        out.mux(stream.encode(_video_frame(frame, stream, index)))
-                        index += 1
-                elif mp3:
-                    _mux_mp3(out, out_audio, packet)
-                elif packet.dts is not None:
-                    packet.stream = out_audio
-                    out.mux(packet)
+            for packet in source.demux(video):
+                for frame in packet.decode():
+                    out.mux(stream.encode(_video_frame(frame, stream, index)))
+                    index += 1
             out.mux(stream.encode())
-            if mp3 and out_audio is not None:
-                out.mux(out_audio.encode())
     return dest

@@ -171,20 +171,20 @@ class SeedGrid(WanWidget):
         """Bytes of video sent over the comm so far (0 while the URLs worked)."""
         return self._bytes_sent
 
-    def on_need_preview(self, key: str, width: int, *, mp3: bool = False) -> None:
-        """Make (or reuse) a ``width`` px copy of tile ``key``'s file (with MP3 sound if
-        ``mp3``), then send its URLs."""
+    def on_need_preview(self, key: str, width: int) -> None:
+        """Make (or reuse) a silent ``width`` px copy of tile ``key``'s file, then send its
+        URLs."""
         path = self._files.get(key)
         if path is None or not 16 <= width <= 4096:
             self.send({"type": "no_preview", "key": key})
             return
         self.send({"type": "preview_pending", "key": key})
-        in_background(self._make_preview, key, path, width, mp3)
+        in_background(self._make_preview, key, path, width)
 
-    def _make_preview(self, key: str, path: pathlib.Path, width: int, mp3: bool) -> None:
+    def _make_preview(self, key: str, path: pathlib.Path, width: int) -> None:
         tile = next((t for t in self.tiles if t["key"] == key), None)
         try:
-            copy = tile_copy(path, width, mp3=mp3)
+            copy = tile_copy(path, width)
         except CopyError as exc:
             self.send({"type": "no_preview", "key": key, "message": str(exc)})
             return
@@ -238,7 +238,7 @@ class SeedGrid(WanWidget):
                 width = int(content.get("width", 0))
             except (TypeError, ValueError):
                 width = 0
-            self.on_need_preview(key, width, mp3=content.get("sound") == "mp3")
+            self.on_need_preview(key, width)
         elif content.get("type") == "need_copy":
             self.on_need_copy(key, str(content.get("reason", "audio")))
 
