@@ -61,7 +61,7 @@ def test_an_upload_of_the_wrong_type_is_rejected(tiny):
     assert response.json()["errors"][0]["code"] == "invalidMediaInput"
 
 
-def test_an_uploaded_audio_uuid_works_as_inputs_audio(engine, api, tmp_path):
+def test_an_uploaded_audio_uuid_works_as_inputs_audio(engine, api, small_renders, tmp_path):
     client = api(engine())
     upload = {"taskType": "mediaStorage", "taskUUID": str(uuid.uuid4()), "operation": "upload"}
     upload["media"] = data_uri(wav_bytes(4.0), "audio/wav")
