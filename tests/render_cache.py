@@ -10,12 +10,12 @@ in-process engine's renderer; the first asker renders, the others wait on its lo
 from __future__ import annotations
 
 import hashlib
+import json
 import os
-import pickle
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -51,15 +51,14 @@ class CachedRenderer:
                 info = self.inner(spec, path, progress=progress)
                 self.renders += 1
                 shutil.copyfile(path, video)
-                write_atomic(saved, pickle.dumps(info), durable=False)
+                write_atomic(saved, json.dumps({**asdict(info), "path": ""}), durable=False)
                 return info
         tmp = temp_path(Path(path))  # moved into place whole, as render() does
         shutil.copyfile(video, tmp)
         os.replace(tmp, path)
         if progress is not None:
             progress(1.0)
-        info: RenderInfo = pickle.loads(saved.read_bytes())
-        return replace(info, path=Path(path))
+        return RenderInfo(**{**json.loads(saved.read_text()), "path": Path(path)})
 
 
 @contextmanager
@@ -69,4 +68,3 @@ def cached_renders(factory: pytest.TempPathFactory) -> Iterator[CachedRenderer]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("wan_notebook.local.engine.render", renderer)
         yield renderer
-
