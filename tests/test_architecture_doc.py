@@ -29,4 +29,5 @@ def test_the_table_names_every_module_once() -> None:
     names = [name for name, _, _ in script.rows()]
     assert len(names) == len(set(names))
     assert "wan_notebook/__init__.py" in names
-    assert all(f"`{name}`" in script.table() for name in names)
+    table = script.table()
+    assert all(f"`{name}`" in table for name in names)

@@ -121,13 +121,17 @@ def test_a_64_bit_mvhd_is_read(tmp_path: Path) -> None:
     assert (info.container, info.width, info.height, info.duration) == ("mp4", 640, 360, 5.0)
 
 
-def test_expected_video_follows_the_request_and_skips_the_size_of_tiny_results() -> None:
+def test_expected_video_follows_the_request_and_skips_the_size_of_tiny_or_small_results() -> None:
     request = VideoRequest.build("a fox", size="1920x1080", duration=10, fmt="WEBM")
     assert expected_video(request) == ExpectedVideo("WEBM", 1920, 1080, 10.0)
     tiny = VideoResult.model_validate(
         {"taskUUID": "u", "videoUUID": "v", "localRenderMode": "tiny"}
     )
     assert expected_video(request, tiny) == ExpectedVideo("WEBM", None, None, 10.0)
+    small = VideoResult.model_validate(
+        {"taskUUID": "u", "videoUUID": "v", "localRenderMode": "small"}
+    )
+    assert expected_video(request, small) == ExpectedVideo("WEBM", None, None, 10.0)
 
 
 def _box(kind: bytes, payload: bytes) -> bytes:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.render_cache import cached_renders
 from wan_notebook import jobs
 from wan_notebook.display import _static, browser_urls, static_html
 
@@ -15,9 +16,10 @@ PROMPT = 'A fox <script>alert("x")</script> & friends'
 
 
 @pytest.fixture
-def done_job(engine, wan, monkeypatch: pytest.MonkeyPatch):
+def done_job(engine, wan, monkeypatch: pytest.MonkeyPatch, tmp_path_factory):
     monkeypatch.chdir(wan.media_dir.parent)
-    wan.use(engine(), media_dir=Path("wan_media"))
+    with cached_renders(tmp_path_factory):  # both tests' job is the same spec: one render
+        wan.use(engine(), media_dir=Path("wan_media"))
     job = jobs.generate(PROMPT, size="1280x720", seed=5)
     job.wait(60)
     return job

@@ -50,6 +50,18 @@ def test_tiny_mode_says_so_in_every_result(tiny):
     assert item["localRenderMode"] == "tiny"
 
 
+def test_small_mode_renders_each_clip_at_a_quarter_size_with_its_plan_and_says_so(
+    engine, api, tmp_path
+):
+    from wan_notebook.local.probe import probe
+
+    client = api(engine(render_mode="small", faults={"flicker": 0.3}))
+    (item,) = client.wait(client.submit(seed=3, outputFormat="WEBM"))
+    assert item["localRenderMode"] == "small" and item["localEngine"]["flicker"] == 0.3
+    info = probe(client.download(item["videoURL"], tmp_path / "small.webm"))
+    assert (info["width"], info["height"], info["fps"], info["frames"]) == (320, 180, 30.0, 150)
+
+
 def test_several_tasks_and_several_polls_in_one_request(tiny):
     tasks = [video_task(seed=1), video_task(seed=2, duration=10), {"taskType": "ping"}]
     response = tiny.post(tasks)

@@ -1,10 +1,11 @@
 """The engine's files are what was asked for: probed after download, not taken on trust.
 
 One engine renders ten full-size clips at once (two cores: each dimension is covered once,
-not the cross product): every size of the table, every format, every duration, audio on
-and off, a frame image, a reference video (setting the aspect of a resolution preset), an
-audio input and a multi-shot clip. Files are probed with ffprobe when it is installed (an
-independent reader), else with PyAV.
+not the cross product): every size of the table, every format, audio on and off, a frame
+image, a reference video (setting the aspect of a resolution preset), an audio input and a
+multi-shot clip. The longer durations (10 s, 15 s) come from a second engine in small render
+mode (a quarter of the width and height: a clip's length does not depend on its size).
+Files are probed with ffprobe when it is installed (an independent reader), else with PyAV.
 """
 
 from __future__ import annotations
@@ -55,15 +56,23 @@ class Case:
     duration: int = 5
     audio: bool = True  # an audio stream expected
     fields: dict[str, Any] = field(default_factory=dict)  # extra task fields
+    small: bool = False  # rendered by the small-mode engine: the file is a quarter the size
+
+    @property
+    def file_size(self) -> tuple[int, int]:
+        return (self.size[0] // 4, self.size[1] // 4) if self.small else self.size
 
 
 CASES = [
     Case("1280x720-mp4", (1280, 720)),
     Case("720x1280-webm-from-reference-video", (720, 1280), "WEBM",
          fields={"resolution": "720p", "inputs": {"referenceVideos": ["<portrait>"]}}),
-    Case("960x960-mov-10s-multishot", (960, 960), "MOV", 10,
+    Case("960x960-mov-multishot", (960, 960), "MOV",
          fields={"providerSettings": {"alibaba": {"shotType": "multi", "promptExtend": True}}}),
-    Case("1088x832-mp4-15s", (1088, 832), duration=15),
+    Case("1088x832-mp4", (1088, 832)),
+    Case("960x960-mov-10s-multishot-small", (960, 960), "MOV", 10, small=True,
+         fields={"providerSettings": {"alibaba": {"shotType": "multi", "promptExtend": True}}}),
+    Case("1088x832-mp4-15s-small", (1088, 832), duration=15, small=True),
     Case("832x1088-frame-image", (832, 1088),
          fields={"inputs": {"frameImages": [data_uri(FRAME_PNG, "image/png")]}}),
     Case("1920x1080-no-audio", (1920, 1080), audio=False),
@@ -132,22 +141,26 @@ class Rendered:
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Rendered]:
-    """Submit every case in one request, wait for all, download and probe each file."""
+    """Submit every case in one request per engine, wait for all, download and probe each."""
     handle = serve_in_thread(delay=0.0, workers=2)
-    client = EngineApi(handle)
+    small_handle = serve_in_thread(delay=0.0, workers=1, render_mode="small")
+    client, small_client = EngineApi(handle), EngineApi(small_handle)
     try:
         # Video and audio inputs go over the wire only as URLs or upload UUIDs.
         portrait = upload(client, data_uri(portrait_clip(), "video/mp4"))
         audio = upload(client, data_uri(wav_bytes(4.0), "audio/wav"))
         tasks = {case.name: task_for(case, portrait, audio) for case in CASES}
-        response = client.post(list(tasks.values()))
-        assert response.status_code == 200 and "errors" not in response.json(), response.text
+        for api, small in ((client, False), (small_client, True)):
+            sent = [tasks[case.name] for case in CASES if case.small == small]
+            response = api.post(sent)
+            assert response.status_code == 200 and "errors" not in response.json(), response.text
         folder = tmp_path_factory.mktemp("media")
         out: dict[str, Rendered] = {}
         for case in CASES:
-            (item,) = client.wait(tasks[case.name]["taskUUID"], timeout=280)
+            api = small_client if case.small else client
+            (item,) = api.wait(tasks[case.name]["taskUUID"], timeout=280)
             assert item["status"] == "success", item
-            download = client.client.get(item["videoURL"])
+            download = api.client.get(item["videoURL"])
             assert download.status_code == 200
             path = folder / item["videoURL"].rsplit("/", 1)[1]
             path.write_bytes(download.content)
@@ -156,8 +169,10 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Rendered]:
             )
         return out
     finally:
-        client.close()
+        for api in (client, small_client):
+            api.close()
         handle.stop()
+        small_handle.stop()
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
@@ -168,7 +183,7 @@ def test_the_file_has_the_asked_container_codecs_and_size(rendered, case: Case):
     assert got.content_type == MIME[case.fmt]
     assert got.path.suffix == {"MP4": ".mp4", "MOV": ".mov", "WEBM": ".webm"}[case.fmt]
     assert info["video_codec"] == video_codec
-    assert (info["width"], info["height"]) == case.size
+    assert (info["width"], info["height"]) == case.file_size
     assert info["fps"] == pytest.approx(30)  # Wan 2.6 renders at 30 fps (issue 11)
     if case.fmt == "WEBM":
         assert "webm" in info["format"]
@@ -205,6 +220,7 @@ def test_the_frame_image_is_the_first_frame(rendered):
 
 
 def test_results_carry_their_seed_and_the_preview_label_is_not_tiny(rendered):
-    for got in rendered.values():
+    for case in CASES:
+        got = rendered[case.name]
         assert got.item["seed"] == 7
-        assert "localRenderMode" not in got.item
+        assert got.item.get("localRenderMode") == ("small" if case.small else None)

@@ -22,10 +22,12 @@ def test_probe_names_a_path_of_the_wrong_type() -> None:
 
 
 def test_the_engines_files_probe_at_30_fps_in_every_format(engine, api, tmp_path: Path) -> None:
-    """Wan 2.6 writes 30 fps; so does the engine, in MP4, WEBM and MOV alike."""
+    """Wan 2.6 writes 30 fps; so does the engine, in MP4, WEBM and MOV alike (rate and frame
+    count do not depend on the size: small render mode; tests/local/test_media.py probes
+    full-size files)."""
     from wan_notebook.request import catalog
 
-    client = api(engine(workers=2))
+    client = api(engine(workers=2, render_mode="small"))
     silent = {"providerSettings": {"alibaba": {"audio": False}}}
     sent = {fmt: client.submit(outputFormat=fmt, seed=3, **silent) for fmt in catalog.FORMATS}
     for fmt, task_uuid in sent.items():

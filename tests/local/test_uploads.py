@@ -62,7 +62,7 @@ def test_an_upload_of_the_wrong_type_is_rejected(tiny):
 
 
 def test_an_uploaded_audio_uuid_works_as_inputs_audio(engine, api, tmp_path):
-    client = api(engine())
+    client = api(engine(render_mode="small"))  # the sound's codec does not depend on the size
     upload = {"taskType": "mediaStorage", "taskUUID": str(uuid.uuid4()), "operation": "upload"}
     upload["media"] = data_uri(wav_bytes(4.0), "audio/wav")
     media_uuid = client.post([upload]).json()["data"][0]["mediaUUID"]

@@ -3,7 +3,8 @@
 Seeds 1 and 2 of one prompt with default settings, and a multi-shot one without sound
 (``extend=True``, as multi-shot needs, and a negative prompt): enough to check every column
 of ``results_frame``. Full renders take seconds, so they are made once into a shared media
-folder; each test's ``wan`` session then points at that folder.
+folder, and once per run (other workers copy them: ``tests.render_cache``); each test's
+``wan`` session then points at that folder.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.render_cache import cached_renders
 from tests.wan_fixtures import FAST, Wan
 from wan_notebook import settings
 from wan_notebook.jobs import Job, JobGroup, generate, seed_sweep
@@ -38,7 +40,8 @@ class EngineVideos:
 @pytest.fixture(scope="package")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EngineVideos]:
     media_dir = tmp_path_factory.mktemp("engine_media")
-    handle = serve_in_thread(delay=0.0)  # full renders: real pictures, cuts and sound
+    with cached_renders(tmp_path_factory):  # made once per run, whichever worker asks first
+        handle = serve_in_thread(delay=0.0)  # full renders: real pictures, cuts and sound
     try:
         settings.configure(
             **FAST, backend="runware", base_url=handle.base_url, api_key=handle.api_key,

@@ -197,7 +197,7 @@ def success_item(
     video_uuid: str | None,
     base_url: str,
     *,
-    tiny: bool,
+    render_mode: str,
     plan: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A finished generation: where its video is, its seed and (if asked) its cost.
@@ -216,8 +216,8 @@ def success_item(
     }
     if record.request.include_cost:
         item["cost"] = catalog.price(record.request.tier, record.request.seconds)
-    if tiny:
-        item["localRenderMode"] = "tiny"
+    if render_mode != "full":  # "tiny" or "small": not the asked size
+        item["localRenderMode"] = render_mode
     if plan:
         item["localEngine"] = plan
     return item

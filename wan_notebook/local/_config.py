@@ -11,7 +11,7 @@ from typing import Final, Literal
 from ._checks import require
 from .faults import FaultConfig
 
-RenderMode = Literal["full", "tiny"]
+RenderMode = Literal["full", "tiny", "small"]
 Renderer = Callable[..., object]  # render(spec, out_path, *, progress=...)
 
 ENGINE_NAME: Final = "wan-notebook local engine"
@@ -27,7 +27,7 @@ class EngineConfig:
     workers: int | None = None  # render threads; None = os.cpu_count()
     http_workers: int = 32  # threads serving HTTP requests (idle connections need none)
     credit: float | None = None  # USD balance; None = unlimited
-    render_mode: RenderMode = "full"
+    render_mode: RenderMode = "full"  # tiny: load tests; small: the real render at 1/4 size
     progress: bool = True  # send the progress field on processing items
     ttl_scale: float = 1.0  # multiply every ttl (tests use 0.01 instead of waiting 60 s)
     media_dir: Path | None = None  # None = a temporary folder removed at close
@@ -43,8 +43,8 @@ class EngineConfig:
             object.__setattr__(self, "media_dir", Path(given))
         if self.delay < 0 or self.ttl_scale <= 0 or self.fetch_timeout <= 0:
             raise ValueError("delay must be >= 0; ttl_scale and fetch_timeout > 0")
-        if self.render_mode not in ("full", "tiny"):
-            raise ValueError("render_mode: 'full' or 'tiny'")
+        if self.render_mode not in ("full", "tiny", "small"):
+            raise ValueError("render_mode: 'full', 'tiny' or 'small'")
         if self.workers is not None and self.workers < 1:
             raise ValueError("workers must be >= 1")
         if self.http_workers < 1:

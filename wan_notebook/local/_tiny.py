@@ -1,13 +1,17 @@
 """Tiny render mode, for load tests only: one small clip per format and duration per process.
 
 Every generation of that format and duration gets a copy of the same bytes, so thousands
-of jobs cost one render each; results say ``localRenderMode: "tiny"``.
+of jobs cost one render each; results say ``localRenderMode: "tiny"``. Small render mode,
+for tests of what does not depend on the picture's size (metrics against the render plan):
+each generation's own render, knobs and plan included, at a quarter of its width and height
+(1280x720 becomes 320x180); results say ``localRenderMode: "small"``.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Final
 
@@ -42,3 +46,8 @@ def render_tiny(
             data = _CACHE[key] = scratch.read_bytes()
             scratch.unlink()
     path.write_bytes(data)  # indexed (so served) only after this returns
+
+
+def small_spec(spec: RenderSpec) -> RenderSpec:
+    """``spec`` at a quarter of its width and height, kept even (as yuv420p needs)."""
+    return replace(spec, width=spec.width // 8 * 2, height=spec.height // 8 * 2)

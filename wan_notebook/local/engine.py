@@ -58,7 +58,7 @@ from ._config import ENGINE_NAME, ENGINE_NOTE, EngineConfig, Renderer
 from ._scheduler import Scheduler
 from ._stats import Stats
 from ._tasks import Generation, Refusals, Task, fetch_inputs, names_input, spec_for
-from ._tiny import render_tiny
+from ._tiny import render_tiny, small_spec
 from ._uploads import media_task
 from .delivery import Deliverer
 from .faults import FaultPolicy
@@ -263,7 +263,8 @@ class Engine:
             if self.config.render_mode == "tiny":
                 render_tiny(self._render, spec, path, self.storage.cache_dir, progress)
             else:
-                info = self._render(spec, path, progress=progress)
+                small = self.config.render_mode == "small"
+                info = self._render(small_spec(spec) if small else spec, path, progress=progress)
                 gen.plan = getattr(info, "plan", None) or None
         except _Closing:
             return
@@ -348,8 +349,8 @@ class Engine:
             return processing_item(record, gen, progress)
         if error is not None:
             return failed_item(record, gen, error, nested=self.faults.config.error_shape == "data")
-        tiny = self.config.render_mode == "tiny"
-        return success_item(record, gen, video_uuid, base_url, tiny=tiny, plan=gen.plan)
+        mode = self.config.render_mode
+        return success_item(record, gen, video_uuid, base_url, render_mode=mode, plan=gen.plan)
 
     def _progress(self, record: Task, gen: Generation, now: float) -> int:
         delay = self.config.delay

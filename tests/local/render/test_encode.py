@@ -1,7 +1,8 @@
 """Encoding: containers, codecs, sizes and lengths, bit-exact output, progress and atomic files.
 
 Most clips are small and short to keep the suite quick on 2 cores; the format test renders
-the real default, 1280x720 for 5 s with audio.
+the real default, 1280x720 for 5 s with audio, in MP4 (the default format), and WEBM and MOV
+at 320x180 (their codecs and containers do not depend on the size).
 """
 
 from __future__ import annotations
@@ -20,25 +21,25 @@ from wan_notebook.request import catalog
 
 
 @pytest.mark.parametrize(
-    ("fmt", "container", "video", "audio"),
+    ("fmt", "size", "container", "video", "audio"),
     [
-        ("MP4", "mov,mp4,m4a,3gp,3g2,mj2", "h264", "aac"),
-        ("WEBM", "matroska,webm", "vp9", "opus"),
-        ("MOV", "mov,mp4,m4a,3gp,3g2,mj2", "h264", "aac"),
+        ("MP4", (1280, 720), "mov,mp4,m4a,3gp,3g2,mj2", "h264", "aac"),
+        ("WEBM", (320, 180), "matroska,webm", "vp9", "opus"),
+        ("MOV", (320, 180), "mov,mp4,m4a,3gp,3g2,mj2", "h264", "aac"),
     ],
 )
 def test_each_format_has_its_codecs_and_container(
-    tmp_path: Path, fmt: str, container: str, video: str, audio: str
+    tmp_path: Path, fmt: str, size: tuple[int, int], container: str, video: str, audio: str
 ) -> None:
     out = tmp_path / f"clip{catalog.FORMATS[fmt][0]}"
-    info = render(RenderSpec(1280, 720, 5, fmt=fmt, prompt="night market", seed=42), out)
+    info = render(RenderSpec(*size, 5, fmt=fmt, prompt="night market", seed=42), out)
 
     found = ffprobe(out)
     assert found["format"]["format_name"] == container
     streams = {s["codec_type"]: s for s in found["streams"]}
     assert set(streams) == {"video", "audio"}
     assert streams["video"]["codec_name"] == video
-    assert (streams["video"]["width"], streams["video"]["height"]) == (1280, 720)
+    assert (streams["video"]["width"], streams["video"]["height"]) == size
     assert streams["video"]["avg_frame_rate"] == "30/1"  # Wan 2.6 writes 30 fps
     assert streams["video"]["pix_fmt"] == "yuv420p"
     assert int(streams["video"]["nb_read_packets"]) == 150
