@@ -147,7 +147,9 @@ class Job(JobState):
         return self._loop
 
     def _accepted(self, *, confirmed: bool) -> None:
-        self._ctx.store.mark_submitted(self.task_uuid, acked=confirmed)
+        """The API took the task (reported by the poller, which batches these writes)."""
+        if not self.done:  # a cancelled job keeps its journal outcome
+            self._ctx.store.mark_submitted(self.task_uuid, acked=confirmed)
 
     def _progress_seen(self, progress: float | None, *, running: bool) -> None:
         if progress is not None:
@@ -221,7 +223,7 @@ class Job(JobState):
                     self._release_budget()
                 self._fail(outcome, recoverable=taken_maybe)
                 return
-            self._accepted(confirmed=outcome.confirmed)
+            # The poller has recorded the acceptance (``_Watched.accepted``).
             detail = (
                 "already accepted by the API (resent after a lost answer)"
                 if outcome.conflict

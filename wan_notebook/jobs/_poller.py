@@ -42,6 +42,7 @@ from ..errors import (
     WanError,
 )
 from ..settings import get_settings
+from ..store import one_commit
 from ._faults import RECOVERABLE
 from ._refusals import Refusals
 from ._resubmit import resend_verdict
@@ -196,6 +197,14 @@ class Poller:
             log.exception("submit failed unexpectedly")
             error = WanError(f"internal error while submitting: {exc}")
             outcomes = {str(p.task["taskUUID"]): error for p in items}
+        try:
+            with one_commit():  # the jobs record their acceptance in one commit
+                for pending in items:
+                    outcome = outcomes[str(pending.task["taskUUID"])]
+                    if isinstance(outcome, Accepted) and pending.job is not None:
+                        pending.job.accepted(confirmed=outcome.confirmed)
+        except Exception:  # a lost mark is safe: recover() asks the API before resending
+            log.exception("could not record accepted tasks in the journal")
         for pending in items:
             if not pending.future.done():
                 pending.future.set_result(outcomes[str(pending.task["taskUUID"])])
@@ -220,15 +229,7 @@ class Poller:
                 changed |= self._refused(group, PollRefused(error))
                 continue
             self._refusals.reset()
-            for watch in group:
-                if self._watches.get(watch.task_uuid) is not watch:
-                    continue
-                try:
-                    changed |= self._apply(watch, items.get(watch.task_uuid, []))
-                except Exception as exc:  # a bug or a journal error: end this job, not all
-                    log.exception("could not take in the poll of task %s", watch.task_uuid)
-                    error = WanError(f"internal error while polling: {exc}")
-                    changed |= self._end(watch, Failure(error, recoverable=True))
+            changed |= self._apply_all(group, items)
         self.ticks += 1
         now = self._loop.time()
         for watch in [w for w in self._watches.values() if now > w.deadline]:
@@ -243,6 +244,23 @@ class Poller:
         self._next_poll_at = max(now + max(s.poll_min, delay), self._hold_until)
         for watch in list(self._watches.values()):
             watch.job.ticked()
+
+    def _apply_all(self, group: list[WatchState], items: Mapping[str, list[PollItem]]) -> bool:
+        changed = False  # the jobs' journal writes for this poll share one commit
+        try:
+            with one_commit():
+                for watch in group:
+                    if self._watches.get(watch.task_uuid) is not watch:
+                        continue
+                    try:
+                        changed |= self._apply(watch, items.get(watch.task_uuid, []))
+                    except Exception as exc:  # a bug or a journal error: end this job only
+                        log.exception("could not take in the poll of task %s", watch.task_uuid)
+                        error = WanError(f"internal error while polling: {exc}")
+                        changed |= self._end(watch, Failure(error, recoverable=True))
+        except Exception:  # the commit: statuses only (submitted/processing), all still open
+            log.exception("could not record a poll round in the journal")
+        return changed
 
     def _apply(self, watch: WatchState, items: list[PollItem]) -> bool:
         """Take in one task's poll items; True when something finished or arrived."""
