@@ -158,6 +158,11 @@ class Job(JobState):
             self._ctx.store.set_status(self.task_uuid, "processing")
             self._set("processing", "the API is generating")
 
+    def _downloading(self, count: int) -> None:
+        if not self.done:
+            self._ctx.store.set_status(self.task_uuid, "downloading")
+            self._set("downloading", f"saving {count} video(s)")
+
     def _fail(self, error: WanError, *, recoverable: bool) -> None:
         if self.done:
             return
@@ -274,10 +279,7 @@ class Job(JobState):
         await self._download(outcome)
 
     async def _download(self, outcome: Outcome) -> None:
-        ctx = self._ctx
-        if outcome.results:
-            ctx.store.set_status(self.task_uuid, "downloading")
-            self._set("downloading", f"saving {len(outcome.results)} video(s)")
+        ctx = self._ctx  # "downloading" is recorded by the poll (``_Watched.downloading``)
         have = {r.key: r for r in self.results}
         try:
             for item in outcome.results:
@@ -346,6 +348,9 @@ class _Watched:
 
     def progressed(self, progress: float | None, *, running: bool) -> None:
         self._job._progress_seen(progress, running=running)
+
+    def downloading(self, count: int) -> None:
+        self._job._downloading(count)
 
     def ticked(self) -> None:
         self._job._notify()  # progress estimates moved on

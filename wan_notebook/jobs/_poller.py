@@ -3,14 +3,13 @@
 Submissions made in the same moment share a POST, and each tick sends one getResponse POST
 for all live tasks. Its interval adapts: ``poll_first`` after a submit, then from
 ``poll_min`` growing x1.5 towards ``poll_max`` while nothing changes, back to ``poll_min``
-when something finishes or a task nears the time similar jobs took before (learned from the
-store).
+when something finishes or a task nears the time similar jobs took (learned from the store).
 
 A job hands its task to ``Poller.submit`` and then ``Poller.watch``es it; the watch ends in
 an ``Outcome`` (results and per-video errors) or raises a ``Failure``. A task the API does
 not know is resubmitted under the same taskUUID only when getTaskDetails says the API does
-not know it (``_resubmit``). A refused poll fails no task (``_refusals``).
-The poller sees a job only as a ``Watched`` (``_watched``) and writes nothing itself.
+not know it (``_resubmit``). A refused poll fails no task (``_refusals``). The poller sees
+a job only as a ``Watched`` (``_watched``); the jobs' writes of one round share a commit.
 """
 
 from __future__ import annotations
@@ -142,8 +141,6 @@ class Poller:
             if not pending.future.done():
                 pending.future.cancel()
 
-    # -- the loop --
-
     def _kick(self) -> None:
         if self._wake is None:
             self._wake = asyncio.Event()
@@ -258,7 +255,7 @@ class Poller:
                         log.exception("could not take in the poll of task %s", watch.task_uuid)
                         error = WanError(f"internal error while polling: {exc}")
                         changed |= self._end(watch, Failure(error, recoverable=True))
-        except Exception:  # the commit: statuses only (submitted/processing), all still open
+        except Exception:  # the commit: statuses only, all still open (recover() mends them)
             log.exception("could not record a poll round in the journal")
         return changed
 
@@ -289,8 +286,8 @@ class Poller:
             else:
                 errors.append(item)
         if extras:
-            log.warning("task %s: the API sent %d result(s) more than the %d asked for; "
-                        "ignored", watch.task_uuid, extras, job.results_expected)  # fmt: skip
+            log.warning("task %s: %d result(s) more than the %d asked for ignored",
+                        watch.task_uuid, extras, job.results_expected)  # fmt: skip
         if not_found and not (running or watch.results or errors):
             return self._task_not_found(watch)
         watch.not_found = 0
@@ -307,6 +304,8 @@ class Poller:
         job.progressed(progress, running=running or bool(watch.results))
         if len(watch.results) + len(watch.errors) >= job.results_expected:
             results = sorted(watch.results.values(), key=lambda r: r.key)
+            if results:
+                job.downloading(len(results))
             return self._end(watch, Outcome(results, watch.errors))
         return new
 
