@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 
 from tests.client.test_client import KEY
 from tests.fake_runware import FakeRunware
+from wan_notebook.client import lasting_loop
 from wan_notebook.client._client import AsyncRunwareClient
 from wan_notebook.client._download import file_matches
 from wan_notebook.client._media_check import ExpectedVideo
@@ -20,6 +22,19 @@ from wan_notebook.errors import NetworkError
 if TYPE_CHECKING:
     from tests.client.conftest import MediaHost
     from tests.wan_fixtures import Wan
+
+
+# Each test against the loopback media host runs on both ways a loop downloads: through
+# httpx (a loop nothing closes), and straight on aiohttp (the jobs' private loop).
+BOTH_PATHS = pytest.mark.parametrize("via", ["httpx", "aiohttp"])
+
+
+def _client(via: str) -> AsyncRunwareClient:
+    if via == "aiohttp":
+        lasting_loop(asyncio.get_running_loop())  # its clients close with the test's loop
+    client = AsyncRunwareClient("http://fake.test/v1", KEY)
+    assert (client._state().fast is not None) == (via == "aiohttp")
+    return client
 
 
 # ----- downloads -------------------------------------------------------------------------------
@@ -122,12 +137,13 @@ async def test_download_of_the_wrong_type_says_which_argument(wan: Wan) -> None:
 # ----- stalls (a loopback host that trickles or stops) -------------------------------------
 
 
+@BOTH_PATHS
 async def test_a_trickling_body_ends_as_a_stall_within_the_stall_time(
-    wan: Wan, media_host: MediaHost
+    wan: Wan, media_host: MediaHost, via: str
 ) -> None:
     wan.use(download_stall_s=0.4, max_attempts=1)
     url = media_host.serve("/v/clip.mp4", b"v" * 100_000, chunk=1, pause=0.05)  # 20 B/s
-    client = AsyncRunwareClient("http://fake.test/v1", KEY)
+    client = _client(via)
     started = time.monotonic()
     with pytest.raises(NetworkError, match="stalled") as caught:
         await client.download(url, wan.media_dir / "clip.mp4")
@@ -136,13 +152,14 @@ async def test_a_trickling_body_ends_as_a_stall_within_the_stall_time(
     assert list(wan.media_dir.iterdir()) == []  # no half-written file
 
 
+@BOTH_PATHS
 async def test_a_stalled_download_resumes_with_range_and_completes(
-    wan: Wan, media_host: MediaHost
+    wan: Wan, media_host: MediaHost, via: str
 ) -> None:
     wan.use(download_stall_s=0.3, max_attempts=3)
     body = bytes(range(256)) * 1000  # 256 KB
     url = media_host.serve("/v/clip.mp4", body, stall_after=100_000)
-    client = AsyncRunwareClient("http://fake.test/v1", KEY)
+    client = _client(via)
     path, digest, size = await client.download(url, wan.media_dir / "clip.mp4")
     assert path.read_bytes() == body and size == len(body)
     assert digest == hashlib.sha256(body).hexdigest()
@@ -151,11 +168,14 @@ async def test_a_stalled_download_resumes_with_range_and_completes(
     assert second["Range"] == "bytes=131072-"  # two 64 KB chunks arrived before the stall
 
 
-async def test_a_slow_but_steady_download_is_no_stall(wan: Wan, media_host: MediaHost) -> None:
+@BOTH_PATHS
+async def test_a_slow_but_steady_download_is_no_stall(
+    wan: Wan, media_host: MediaHost, via: str
+) -> None:
     wan.use(download_stall_s=0.5, max_attempts=1)
     body = b"s" * (400 * 1024)
     url = media_host.serve("/v/clip.mp4", body, chunk=64 * 1024, pause=0.2)  # 2 s in all
-    client = AsyncRunwareClient("http://fake.test/v1", KEY)
+    client = _client(via)
     _, _, size = await client.download(url, wan.media_dir / "clip.mp4")
     assert size == len(body)
 
@@ -163,12 +183,13 @@ async def test_a_slow_but_steady_download_is_no_stall(wan: Wan, media_host: Medi
 # ----- checked files -----------------------------------------------------------------------
 
 
+@BOTH_PATHS
 async def test_an_html_page_served_as_the_video_is_rejected_and_kept_aside(
-    wan: Wan, media_host: MediaHost
+    wan: Wan, media_host: MediaHost, via: str
 ) -> None:
     page = b"<!DOCTYPE html><html><body>Access denied</body></html>" * 50
     url = media_host.serve("/v/clip.mp4", page, content_type="text/html")
-    client = AsyncRunwareClient("http://fake.test/v1", KEY)
+    client = _client(via)
     dest = wan.media_dir / "clip.mp4"
     with pytest.raises(NetworkError, match="not the video asked for") as caught:
         await client.download(url, dest, expect=ExpectedVideo("MP4", 256, 144, 2.0))
@@ -178,11 +199,12 @@ async def test_an_html_page_served_as_the_video_is_rejected_and_kept_aside(
     assert sorted(p.name for p in wan.media_dir.iterdir()) == [".rejected"]
 
 
+@BOTH_PATHS
 async def test_a_video_of_the_wrong_size_is_rejected_and_a_second_one_kept_beside_it(
-    wan: Wan, media_host: MediaHost, videos: dict[str, Path]
+    wan: Wan, media_host: MediaHost, via: str, videos: dict[str, Path]
 ) -> None:
     url = media_host.serve("/v/clip.mp4", videos["MP4"].read_bytes())
-    client = AsyncRunwareClient("http://fake.test/v1", KEY)
+    client = _client(via)
     wrong = ExpectedVideo("MP4", 1280, 720, 2.0)
     for _ in range(2):
         with pytest.raises(NetworkError, match="video is 256x144, not 1280x720"):
@@ -191,13 +213,14 @@ async def test_a_video_of_the_wrong_size_is_rejected_and_a_second_one_kept_besid
     assert kept == ["clip.1.mp4", "clip.mp4"]
 
 
+@BOTH_PATHS
 async def test_the_video_asked_for_passes_its_check(
-    wan: Wan, media_host: MediaHost, videos: dict[str, Path]
+    wan: Wan, media_host: MediaHost, via: str, videos: dict[str, Path]
 ) -> None:
     for fmt in ("MP4", "WEBM", "MOV"):
         data = videos[fmt].read_bytes()
         url = media_host.serve(f"/v/clip.{fmt}", data)
-        client = AsyncRunwareClient("http://fake.test/v1", KEY)
+        client = _client(via)
         dest = wan.media_dir / f"clip.{fmt.lower()}"
         _, digest, _ = await client.download(url, dest, expect=ExpectedVideo(fmt, 256, 144, 2.0))
         assert dest.read_bytes() == data and digest == hashlib.sha256(data).hexdigest()

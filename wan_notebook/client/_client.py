@@ -25,7 +25,6 @@ import hashlib
 import http.cookiejar
 import json
 import logging
-import ssl
 import uuid
 import weakref
 from collections.abc import Callable, Mapping, Sequence
@@ -41,8 +40,9 @@ from .._version import __version__
 from ..errors import APIError, NetworkError, Retryable, WanError
 from ..settings import Settings, get_settings
 from . import _retry as retry
+from ._aio import FastTransport, tls_context
 from ._answers import Body, PollItem, TaskDetails, parse_body
-from ._download import MAX_DOWNLOAD_BYTES, check_url
+from ._download import MAX_DOWNLOAD_BYTES, Opener, check_url, httpx_body
 from ._download import download as _download
 from ._media_check import ExpectedVideo
 from ._outcomes import (
@@ -84,17 +84,19 @@ _lasting: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
 
 def lasting_loop(loop: asyncio.AbstractEventLoop) -> None:
     """``loop`` lives until its owner awaits ``close_all_clients()`` on it: connections made
-    on it go through aiohttp (``_fast_transport``). On other loops (``asyncio.run``, a
+    on it go through aiohttp (``_aio``). On other loops (``asyncio.run``, a
     kernel's) nothing would close an aiohttp session, and it would complain at exit."""
     _lasting.add(loop)
 
 
 @dataclass(frozen=True)
 class _LoopState:
-    """What one event loop uses: its connection pool and its share of downloads."""
+    """What one event loop uses: its connection pool, its share of downloads, and on a
+    lasting loop the aiohttp transport under the pool (``_aio``)."""
 
     http: httpx.AsyncClient
     downloads: asyncio.Semaphore
+    fast: FastTransport | None = None
 
 
 class _NoCookies(http.cookiejar.CookieJar):
@@ -103,30 +105,6 @@ class _NoCookies(http.cookiejar.CookieJar):
 
     def extract_cookies(self, response: Any, request: Any) -> None:
         return None
-
-
-@functools.cache
-def _tls_context() -> ssl.SSLContext:
-    # Made once per process: building one costs ~25 ms, and every event loop needs a client.
-    return httpx.create_ssl_context()
-
-
-def _fast_transport() -> httpx.AsyncBaseTransport | None:
-    """httpx over aiohttp's C HTTP parser (``httpx-aiohttp``): the same httpx API and
-    errors, about half the CPU per request (a 126 KB download: 1.4 ms against 2.6 ms,
-    the largest part of the client's CPU per task). None: httpx's own transport."""
-    try:
-        import aiohttp
-        from httpx_aiohttp import AiohttpTransport
-    except ImportError:  # pragma: no cover - both are dependencies
-        return None
-
-    def session() -> aiohttp.ClientSession:
-        # Created on the loop that first uses it; proxies from the environment, as httpx.
-        connector = aiohttp.TCPConnector(ssl=_tls_context(), keepalive_timeout=5.0)
-        return aiohttp.ClientSession(connector=connector, trust_env=True)
-
-    return AiohttpTransport(verify=_tls_context(), client=session)
 
 
 def origin(url: str) -> tuple[str, str]:
@@ -171,16 +149,26 @@ class AsyncRunwareClient:
         loop = asyncio.get_running_loop()
         state = self._by_loop.get(loop)
         if state is None or state.http.is_closed:
+            timeout = self.settings.request_timeout
+            fast = FastTransport(timeout) if self._transport is None and loop in _lasting else None
             http = httpx.AsyncClient(
-                transport=self._transport or (_fast_transport() if loop in _lasting else None),
-                timeout=httpx.Timeout(self.settings.request_timeout),
+                transport=self._transport or fast,
+                timeout=httpx.Timeout(timeout),
                 headers={"User-Agent": USER_AGENT},
                 follow_redirects=False,
-                verify=_tls_context(),
+                verify=tls_context(),
                 cookies=_NoCookies(),
             )
-            state = self._by_loop[loop] = _LoopState(http, asyncio.Semaphore(DOWNLOADS_AT_ONCE))
+            downloads = asyncio.Semaphore(DOWNLOADS_AT_ONCE)
+            state = self._by_loop[loop] = _LoopState(http, downloads, fast)
         return state
+
+    def _opener(self) -> Opener:
+        """How this loop GETs a file: straight on aiohttp when it can, else through httpx."""
+        state = self._state()
+        if state.fast is not None:
+            return state.fast.download_body
+        return functools.partial(httpx_body, state.http)
 
     @property
     def batched_polls(self) -> bool:
@@ -368,10 +356,10 @@ class AsyncRunwareClient:
                 f"download: expect must be an ExpectedVideo, not {type(expect).__name__}"
             )
         return await _download(
-            self._http,
+            self._opener,
             url,
             dest,
-            headers=self._auth_for(url),
+            headers={"User-Agent": USER_AGENT, **self._auth_for(url)},
             gate=self._state().downloads,
             settings=self.settings,
             max_bytes=max_bytes,

@@ -18,22 +18,28 @@ inspection, and the download fails with a ``NetworkError`` (the API still has th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Final
 from urllib.parse import urlsplit
 
 import httpx
 
-from .._files import fsync_dir, fsync_file, temp_path
+from .._files import fsync_dir, temp_path
 from ..errors import NetworkError, Retryable
 from ..settings import Settings
 from . import _retry as retry
+from ._aio import Received
 from ._media_check import ExpectedVideo, check_video
+
+# GET a URL with headers: the response being received (``_aio.Received``).
+Opener = Callable[[str, Mapping[str, str]], AbstractAsyncContextManager[Received]]
 
 log = logging.getLogger("wan_notebook.client._download")
 
@@ -41,6 +47,7 @@ MAX_DOWNLOAD_BYTES: Final = 2 * 1024**3  # no Wan clip is near this; a runaway s
 STALL_BYTES: Final = 64 * 1024  # at least this much per ``download_stall_s``, or it stalled
 REJECTED_DIR: Final = ".rejected"
 _HASH_CHUNK: Final = 1024 * 1024
+_SHA256: Final = hashlib.sha256()
 
 
 def file_matches(path: Path, sha256: str, size: int | None = None) -> bool:
@@ -74,15 +81,27 @@ class _Partial:
 
     def restart(self) -> None:
         self.size = 0
-        self.sha256 = hashlib.sha256()
+        self.sha256 = _SHA256.copy()  # a copy: ~50x cheaper than fetching the algorithm
 
     def add(self, chunk: bytes) -> None:
         self.size += len(chunk)
         self.sha256.update(chunk)
 
 
+@contextlib.asynccontextmanager
+async def httpx_body(
+    http: httpx.AsyncClient, url: str, headers: Mapping[str, str]
+) -> AsyncIterator[Received]:
+    """GET ``url`` through httpx (redirects followed), as ``Received``."""
+    try:
+        async with http.stream("GET", url, headers=headers, follow_redirects=True) as got:
+            yield Received(got.status_code, str(got.url), got.headers, got.aiter_bytes())
+    except httpx.TransportError as exc:
+        raise retry.network_fault(exc, "download: ") from exc
+
+
 async def download(
-    http: Callable[[], httpx.AsyncClient],
+    opener: Callable[[], Opener],
     url: str,
     dest: Path,
     *,
@@ -95,7 +114,7 @@ async def download(
 ) -> tuple[Path, str, int]:
     """Stream ``url`` into ``dest`` atomically; returns (path, sha256, size).
 
-    ``http`` gives the event loop's client at each attempt; ``headers`` go with every
+    ``opener`` gives the event loop's way to GET at each attempt; ``headers`` go with every
     request (the key, for the API's own origin only); ``gate`` bounds downloads at once.
     With ``expect``, a file that is not that video goes to ``rejected_dir`` (default
     ``dest.parent / ".rejected"``) and ``NetworkError`` is raised.
@@ -107,28 +126,46 @@ async def download(
     try:
         async with gate:
             await retry.call(
-                lambda: _fetch(http(), url, part, headers, max_bytes, stall_s),
+                lambda: _fetch(opener(), url, part, headers, max_bytes, stall_s),
                 what="download",
                 settings=settings,
             )
-        problems = await asyncio.to_thread(_settle, part.path, expect)
+        # The header check reads a few KB the page cache still holds: on the loop, so the
+        # thread below runs almost no Python (each GIL hand-over between them costs CPU).
+        problems = check_video(part.path, expect) if expect is not None else []
         if problems:
             kept = _reject(part.path, rejected_dir or dest.parent / REJECTED_DIR, dest.name)
             raise NetworkError(
                 f"the file at {url[:80]} is not the video asked for ({'; '.join(problems)});"
                 f" kept aside as {kept} for inspection, not used"
             )
-        os.replace(part.path, dest)
-        fsync_dir(dest.parent)
+        # One hop off the loop for the disk work: fsync, rename, folder fsync.
+        settling = asyncio.get_running_loop().run_in_executor(None, _settle, part.path, dest)
+        try:
+            await asyncio.shield(settling)
+        except asyncio.CancelledError:  # the thread goes on: undo the rename it makes
+            settling.add_done_callback(lambda done: _undo(done, dest))
+            raise
         return dest, part.sha256.hexdigest(), part.size
-    finally:
+    except BaseException:
         part.path.unlink(missing_ok=True)
+        raise
 
 
-def _settle(path: Path, expect: ExpectedVideo | None) -> list[str]:
-    """Flush the finished temp file to disk; then what is wrong with it, if anything."""
-    fsync_file(path)
-    return check_video(path, expect) if expect is not None else []
+def _settle(path: Path, dest: Path) -> None:
+    """Make the checked temp file durable, then ``dest`` (the rename made durable too)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(path, dest)
+    fsync_dir(dest.parent)
+
+
+def _undo(settled: asyncio.Future[None], dest: Path) -> None:
+    if not settled.cancelled() and settled.exception() is None:
+        dest.unlink(missing_ok=True)  # renamed for a download that was cancelled meanwhile
 
 
 def _reject(path: Path, folder: Path, name: str) -> Path:
@@ -145,7 +182,7 @@ def _reject(path: Path, folder: Path, name: str) -> Path:
 
 
 async def _fetch(
-    http: httpx.AsyncClient,
+    opener: Opener,
     url: str,
     part: _Partial,
     headers: Mapping[str, str],
@@ -160,7 +197,7 @@ async def _fetch(
     try:
         async with asyncio.timeout(stall_s) as deadline:
             window.deadline = deadline
-            await _transfer(http, url, part, headers, max_bytes, window)
+            await _transfer(opener, url, part, headers, max_bytes, window)
     except TimeoutError as exc:
         if not deadline.expired():
             raise
@@ -187,7 +224,7 @@ class _Window:
 
 
 async def _transfer(
-    http: httpx.AsyncClient,
+    opener: Opener,
     url: str,
     part: _Partial,
     headers: Mapping[str, str],
@@ -196,41 +233,43 @@ async def _transfer(
 ) -> None:
     have = part.size
     sent = {**headers, **({"Range": f"bytes={have}-"} if have else {})}
-    try:
-        async with http.stream("GET", url, headers=sent, follow_redirects=True) as response:
-            check_url(str(response.url), "download URL")  # after redirects too
-            status = response.status_code
-            if retry.is_retry_status(status) or status == 416:
-                if status == 416:
-                    part.restart()
-                raise retry.status_fault(response, "download: ")
-            start, total = _range_start_total(response, have)
-            if status not in (200, 206) or start is None:
-                raise NetworkError(f"download failed: HTTP {status}")
-            if total is not None and total > max_bytes:
-                raise NetworkError(f"download refused: {total} bytes is over the limit")
-            if start == 0:
-                part.restart()  # a full answer (the server may ignore Range)
-            with part.path.open("r+b" if start else "wb") as fh:
-                fh.seek(start)
-                fh.truncate()
-                # Chunks as received, hashed on the way: partial data survives a drop
-                # (for a Range resume), and the file is never read back.
-                async for chunk in response.aiter_bytes():
-                    fh.write(chunk)
-                    part.add(chunk)
-                    window.add(len(chunk))
-                    if part.size > max_bytes:
-                        raise NetworkError("download refused: over the size limit")
-            if total is not None and part.size != total:
-                raise Retryable("network", f"download truncated: {part.size} of {total} bytes")
-    except httpx.TransportError as exc:
-        raise retry.network_fault(exc, "download: ") from exc
+    async with opener(url, sent) as response:
+        check_url(response.url, "download URL")  # after redirects too
+        status = response.status
+        if retry.is_retry_status(status) or status == 416:
+            if status == 416:
+                part.restart()
+            raise Retryable(
+                "status",
+                f"download: HTTP {status}",
+                status=status,
+                retry_after=retry.parse_retry_after(response.headers.get("Retry-After")),
+            )
+        start, total = _range_start_total(response, have)
+        if status not in (200, 206) or start is None:
+            raise NetworkError(f"download failed: HTTP {status}")
+        if total is not None and total > max_bytes:
+            raise NetworkError(f"download refused: {total} bytes is over the limit")
+        if start == 0 and part.size:
+            part.restart()  # a full answer (the server may ignore Range)
+        with part.path.open("r+b" if start else "wb") as fh:
+            fh.seek(start)
+            fh.truncate()
+            # Chunks as received, hashed on the way: partial data survives a drop
+            # (for a Range resume), and the file is never read back.
+            async for chunk in response.chunks:
+                fh.write(chunk)
+                part.add(chunk)
+                window.add(len(chunk))
+                if part.size > max_bytes:
+                    raise NetworkError("download refused: over the size limit")
+        if total is not None and part.size != total:
+            raise Retryable("network", f"download truncated: {part.size} of {total} bytes")
 
 
-def _range_start_total(response: httpx.Response, have: int) -> tuple[int | None, int | None]:
+def _range_start_total(response: Received, have: int) -> tuple[int | None, int | None]:
     """Where the body starts in the file and the file's full size, if known."""
-    if response.status_code == 206:
+    if response.status == 206:
         match = re.match(r"bytes (\d+)-\d+/(\d+|\*)", response.headers.get("Content-Range", ""))
         if not match or int(match.group(1)) != have:
             return None, None

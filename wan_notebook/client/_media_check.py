@@ -69,10 +69,11 @@ class MediaInfo:
     truncated: bool = False
 
 
-def check_video(path: Path, expect: ExpectedVideo) -> list[str]:
-    """What is wrong with ``path`` as the video ``expect`` describes; [] when nothing is."""
+def check_video(source: Path | BinaryIO, expect: ExpectedVideo) -> list[str]:
+    """What is wrong with ``source`` (a path, or a file open for binary reading) as the
+    video ``expect`` describes; [] when nothing is."""
     try:
-        info = read_header(path)
+        info = read_header(source)
     except ValueError as exc:
         return [str(exc)]
     want = {"MP4": "mp4", "MOV": "mov", "WEBM": "webm"}.get(expect.fmt.upper(), expect.fmt)
@@ -95,18 +96,21 @@ def check_video(path: Path, expect: ExpectedVideo) -> list[str]:
     return problems
 
 
-def read_header(path: Path) -> MediaInfo:
+def read_header(source: Path | BinaryIO) -> MediaInfo:
     """The header facts of an ISO BMFF (MP4/MOV) or Matroska (WEBM) file.
 
     Raises ``ValueError`` for anything else (or a header too broken to read)."""
-    with path.open("rb") as fh:
-        size = fh.seek(0, 2)
-        fh.seek(0)
-        head = fh.read(12)
-        if len(head) >= 8 and head[4:8] in _ISO_FIRST:
-            return _iso(fh, size)
-        if head[:4] == b"\x1a\x45\xdf\xa3":
-            return _matroska(fh, size)
+    if isinstance(source, Path):
+        with source.open("rb") as opened:
+            return read_header(opened)
+    fh = source
+    size = fh.seek(0, 2)
+    fh.seek(0)
+    head = fh.read(12)
+    if len(head) >= 8 and head[4:8] in _ISO_FIRST:
+        return _iso(fh, size)
+    if head[:4] == b"\x1a\x45\xdf\xa3":
+        return _matroska(fh, size)
     shown = head[:8].decode("ascii", "replace").strip() or "empty"
     raise ValueError(f"not a video container (it starts with {shown!r})")
 

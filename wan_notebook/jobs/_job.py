@@ -147,7 +147,9 @@ class Job(JobState):
         return self._loop
 
     def _accepted(self, *, confirmed: bool) -> None:
-        self._ctx.store.mark_submitted(self.task_uuid, acked=confirmed)
+        """The API took the task (reported by the poller, which batches these writes)."""
+        if not self.done:  # a cancelled job keeps its journal outcome
+            self._ctx.store.mark_submitted(self.task_uuid, acked=confirmed)
 
     def _progress_seen(self, progress: float | None, *, running: bool) -> None:
         if progress is not None:
@@ -155,6 +157,11 @@ class Job(JobState):
         if running and self.status == "submitted":
             self._ctx.store.set_status(self.task_uuid, "processing")
             self._set("processing", "the API is generating")
+
+    def _downloading(self, count: int) -> None:
+        if not self.done:
+            self._ctx.store.set_status(self.task_uuid, "downloading")
+            self._set("downloading", f"saving {count} video(s)")
 
     def _fail(self, error: WanError, *, recoverable: bool) -> None:
         if self.done:
@@ -221,7 +228,7 @@ class Job(JobState):
                     self._release_budget()
                 self._fail(outcome, recoverable=taken_maybe)
                 return
-            self._accepted(confirmed=outcome.confirmed)
+            # The poller has recorded the acceptance (``_Watched.accepted``).
             detail = (
                 "already accepted by the API (resent after a lost answer)"
                 if outcome.conflict
@@ -272,10 +279,7 @@ class Job(JobState):
         await self._download(outcome)
 
     async def _download(self, outcome: Outcome) -> None:
-        ctx = self._ctx
-        if outcome.results:
-            ctx.store.set_status(self.task_uuid, "downloading")
-            self._set("downloading", f"saving {len(outcome.results)} video(s)")
+        ctx = self._ctx  # "downloading" is recorded by the poll (``_Watched.downloading``)
         have = {r.key: r for r in self.results}
         try:
             for item in outcome.results:
@@ -344,6 +348,9 @@ class _Watched:
 
     def progressed(self, progress: float | None, *, running: bool) -> None:
         self._job._progress_seen(progress, running=running)
+
+    def downloading(self, count: int) -> None:
+        self._job._downloading(count)
 
     def ticked(self) -> None:
         self._job._notify()  # progress estimates moved on

@@ -3,14 +3,13 @@
 Submissions made in the same moment share a POST, and each tick sends one getResponse POST
 for all live tasks. Its interval adapts: ``poll_first`` after a submit, then from
 ``poll_min`` growing x1.5 towards ``poll_max`` while nothing changes, back to ``poll_min``
-when something finishes or a task nears the time similar jobs took before (learned from the
-store).
+when something finishes or a task nears the time similar jobs took (learned from the store).
 
 A job hands its task to ``Poller.submit`` and then ``Poller.watch``es it; the watch ends in
 an ``Outcome`` (results and per-video errors) or raises a ``Failure``. A task the API does
 not know is resubmitted under the same taskUUID only when getTaskDetails says the API does
-not know it (``_resubmit``). A refused poll fails no task (``_refusals``).
-The poller sees a job only as a ``Watched`` (``_watched``) and writes nothing itself.
+not know it (``_resubmit``). A refused poll fails no task (``_refusals``). The poller sees
+a job only as a ``Watched`` (``_watched``); the jobs' writes of one round share a commit.
 """
 
 from __future__ import annotations
@@ -42,6 +41,7 @@ from ..errors import (
     WanError,
 )
 from ..settings import get_settings
+from ..store import one_commit
 from ._faults import RECOVERABLE
 from ._refusals import Refusals
 from ._resubmit import resend_verdict
@@ -141,8 +141,6 @@ class Poller:
             if not pending.future.done():
                 pending.future.cancel()
 
-    # -- the loop --
-
     def _kick(self) -> None:
         if self._wake is None:
             self._wake = asyncio.Event()
@@ -196,6 +194,14 @@ class Poller:
             log.exception("submit failed unexpectedly")
             error = WanError(f"internal error while submitting: {exc}")
             outcomes = {str(p.task["taskUUID"]): error for p in items}
+        try:
+            with one_commit():  # the jobs record their acceptance in one commit
+                for pending in items:
+                    outcome = outcomes[str(pending.task["taskUUID"])]
+                    if isinstance(outcome, Accepted) and pending.job is not None:
+                        pending.job.accepted(confirmed=outcome.confirmed)
+        except Exception:  # a lost mark is safe: recover() asks the API before resending
+            log.exception("could not record accepted tasks in the journal")
         for pending in items:
             if not pending.future.done():
                 pending.future.set_result(outcomes[str(pending.task["taskUUID"])])
@@ -220,15 +226,7 @@ class Poller:
                 changed |= self._refused(group, PollRefused(error))
                 continue
             self._refusals.reset()
-            for watch in group:
-                if self._watches.get(watch.task_uuid) is not watch:
-                    continue
-                try:
-                    changed |= self._apply(watch, items.get(watch.task_uuid, []))
-                except Exception as exc:  # a bug or a journal error: end this job, not all
-                    log.exception("could not take in the poll of task %s", watch.task_uuid)
-                    error = WanError(f"internal error while polling: {exc}")
-                    changed |= self._end(watch, Failure(error, recoverable=True))
+            changed |= self._apply_all(group, items)
         self.ticks += 1
         now = self._loop.time()
         for watch in [w for w in self._watches.values() if now > w.deadline]:
@@ -243,6 +241,23 @@ class Poller:
         self._next_poll_at = max(now + max(s.poll_min, delay), self._hold_until)
         for watch in list(self._watches.values()):
             watch.job.ticked()
+
+    def _apply_all(self, group: list[WatchState], items: Mapping[str, list[PollItem]]) -> bool:
+        changed = False  # the jobs' journal writes for this poll share one commit
+        try:
+            with one_commit():
+                for watch in group:
+                    if self._watches.get(watch.task_uuid) is not watch:
+                        continue
+                    try:
+                        changed |= self._apply(watch, items.get(watch.task_uuid, []))
+                    except Exception as exc:  # a bug or a journal error: end this job only
+                        log.exception("could not take in the poll of task %s", watch.task_uuid)
+                        error = WanError(f"internal error while polling: {exc}")
+                        changed |= self._end(watch, Failure(error, recoverable=True))
+        except Exception:  # the commit: statuses only, all still open (recover() mends them)
+            log.exception("could not record a poll round in the journal")
+        return changed
 
     def _apply(self, watch: WatchState, items: list[PollItem]) -> bool:
         """Take in one task's poll items; True when something finished or arrived."""
@@ -271,8 +286,8 @@ class Poller:
             else:
                 errors.append(item)
         if extras:
-            log.warning("task %s: the API sent %d result(s) more than the %d asked for; "
-                        "ignored", watch.task_uuid, extras, job.results_expected)  # fmt: skip
+            log.warning("task %s: %d result(s) more than the %d asked for ignored",
+                        watch.task_uuid, extras, job.results_expected)  # fmt: skip
         if not_found and not (running or watch.results or errors):
             return self._task_not_found(watch)
         watch.not_found = 0
@@ -289,6 +304,8 @@ class Poller:
         job.progressed(progress, running=running or bool(watch.results))
         if len(watch.results) + len(watch.errors) >= job.results_expected:
             results = sorted(watch.results.values(), key=lambda r: r.key)
+            if results:
+                job.downloading(len(results))
             return self._end(watch, Outcome(results, watch.errors))
         return new
 

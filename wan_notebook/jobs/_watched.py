@@ -1,10 +1,10 @@
 """What a job and its poller say to each other.
 
-The poller follows a ``Watched``: the task it sends and polls, and four reports it makes
-as the task moves (sent, accepted, progressed, ticked), on the loop thread. The job takes
-each report into its own state and journal row; the poller keeps no job state and writes
-nothing. A watch ends in an ``Outcome``, or raises ``errors.Failure``. ``WatchState`` is
-the poller's state of one watch, and ``due_in`` when it should next be looked at.
+The poller follows a ``Watched``: the task it sends and polls, and five reports it makes
+as the task moves (sent, accepted, progressed, downloading, ticked), on the loop thread.
+The job takes each report into its own state and journal row; the poller keeps no job
+state and writes nothing. A watch ends in an ``Outcome``, or raises ``errors.Failure``.
+``WatchState`` is the poller's state of one watch, and ``due_in`` when it is next due.
 """
 
 from __future__ import annotations
@@ -41,6 +41,9 @@ class Watched(Protocol):
 
     def progressed(self, progress: float | None, *, running: bool) -> None:
         """A poll answered: API progress (0..1, or None) and whether it is generating."""
+
+    def downloading(self, count: int) -> None:
+        """The task ended with ``count`` videos to fetch (reported in the poll's commit)."""
 
     def ticked(self) -> None:
         """A polling round ended (progress estimates moved on)."""

@@ -20,7 +20,7 @@ import statistics
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal
 
@@ -30,7 +30,7 @@ from .._status import OPEN_JOURNAL_STATUSES, JournalStatus
 from . import _foreign, _leases
 from ._media_files import new_media_path, write_sidecar
 from ._results import HistoryItem, Result, TaskRow
-from ._sqlite import JOURNAL_NAME, connect
+from ._sqlite import JOURNAL_NAME, connect, transaction
 
 if TYPE_CHECKING:
     from ..client import UploadCache
@@ -79,15 +79,8 @@ class Store:
         with self._lock, contextlib.suppress(sqlite3.Error):
             self._db.close()
 
-    @contextlib.contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            try:
-                yield self._db
-                self._db.commit()
-            except BaseException:
-                self._db.rollback()
-                raise
+    def _tx(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return transaction(self._db, self._lock)
 
     def _query(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         with self._lock:

@@ -3,11 +3,19 @@
 One file per media folder, shared by every kernel that uses the folder, so it runs in WAL
 mode (readers never wait for a writer). ``TaskRow.from_row`` and ``Result.from_row`` read
 the rows of ``tasks`` and ``results``; ``uploads`` remembers what each server holds.
+
+``transaction`` runs one write under the store's lock and commits it. Inside a
+``one_commit()`` block, a thread's writes to each journal share one transaction instead
+(each write still all-or-nothing, as a savepoint), committed when the block ends: a poll
+round that moves 64 jobs along costs one commit, not 64.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
@@ -82,3 +90,68 @@ def connect(path: Path) -> sqlite3.Connection:
     db.executescript(SCHEMA + LEASE_SCHEMA)
     db.commit()
     return db
+
+
+class _Batch(threading.local):
+    # id(connection) -> (connection, its lock, held by this thread until the block ends)
+    open: dict[int, tuple[sqlite3.Connection, threading.RLock]] | None = None
+
+
+_batch = _Batch()
+
+
+@contextlib.contextmanager
+def transaction(db: sqlite3.Connection, lock: threading.RLock) -> Iterator[sqlite3.Connection]:
+    """One write on ``db``: committed at once, or with the enclosing ``one_commit()``."""
+    opened = _batch.open
+    if opened is None:
+        with lock:
+            try:
+                yield db
+                db.commit()
+            except BaseException:
+                db.rollback()
+                raise
+        return
+    if id(db) not in opened:
+        lock.acquire()  # released when the block ends: no other thread joins the transaction
+        opened[id(db)] = (db, lock)
+        if not db.in_transaction:
+            db.execute("BEGIN")
+    db.execute("SAVEPOINT wan_write")
+    try:
+        yield db
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):  # gone if SQLite rolled it all back
+            db.execute("ROLLBACK TO wan_write")
+            db.execute("RELEASE wan_write")
+        raise
+    db.execute("RELEASE wan_write")
+
+
+@contextlib.contextmanager
+def one_commit() -> Iterator[None]:
+    """Let this thread's journal writes inside the block share one commit per journal,
+    made when the block ends (also when it raises). Keep the block free of awaits: other
+    threads wait for the journal meanwhile. A failed commit is rolled back and raised."""
+    if _batch.open is not None:  # nested: the outer block commits
+        yield
+        return
+    opened: dict[int, tuple[sqlite3.Connection, threading.RLock]] = {}
+    _batch.open = opened
+    try:
+        yield
+    finally:
+        _batch.open = None
+        failure: sqlite3.Error | None = None
+        for db, lock in opened.values():
+            try:
+                db.commit()
+            except sqlite3.Error as exc:
+                failure = failure or exc
+                with contextlib.suppress(sqlite3.Error):
+                    db.rollback()
+            finally:
+                lock.release()
+        if failure is not None:
+            raise failure
