@@ -367,6 +367,18 @@ describe("SeedGrid view", () => {
     expect(model.sent.at(-1)).toEqual({ type: "need_bytes", key: "s1", variant: "copy" });
   });
 
+  it("a host without AAC: the grid is heard through the tile's H.264 + MP3 copy", () => {
+    /** @type {any} */ (globalThis).WAN_NOTEBOOK_CAPS = { aac: false, vp9: true, opus: true };
+    const { model, el } = mount({ previews: true, tiles: [tile("s1")] });
+    model.emit("msg:custom", { type: "preview", key: "s1", width: 480, src: "/files/s1.tile480.silent.mp4", fallback_src: "" });
+    /** @type {HTMLElement} */ (el.querySelector('[data-role="mute"]')).click(); // sound on
+    expect(model.sent.at(-1)).toEqual({ type: "need_copy", key: "s1", reason: "audio" });
+    const sound = /** @type {HTMLAudioElement} */ (el.querySelector('audio[data-role="grid-sound"]'));
+    expect(sound.getAttribute("src")).toBe("/files/s1.mp4"); // the original until the copy comes
+    model.emit("msg:custom", { type: "copy", key: "s1", src: "/files/s1.compat.mp4", fallback_src: "", note: "MP3 copy" });
+    expect([sound.getAttribute("src"), sound.muted]).toEqual(["/files/s1.compat.mp4", false]);
+  });
+
   it("a host without VP9: a WEBM tile waits for its copy; with no answer, the original", () => {
     /** @type {any} */ (globalThis).WAN_NOTEBOOK_CAPS = { vp9: false };
     vi.useFakeTimers();
