@@ -315,7 +315,10 @@ def test_grid_tiles_play_in_sync_through_seeks_and_pause(grid: JupyterFrontend) 
     settled(lab, TILES_PAUSED, "pause", report)
     state = in_sync(lab, "pause", report)
     assert all(state["paused"])
-    assert len(set(state["times"])) == 1, "paused tiles must show the very same time"
+    # The very same time, to Chromium's microsecond rounding (which differs by a unit
+    # between files of different time bases: 1.0248 and 1.024799 were seen).
+    times = state["times"]
+    assert max(times) - min(times) <= 2e-6, f"paused tiles must show the same time: {times}"
 
     play.click()  # play again
     settled(lab, TILES_PLAYING, "replay", report)

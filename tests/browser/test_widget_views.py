@@ -252,7 +252,10 @@ def test_grid_plays_in_sync(lab: JupyterFrontend) -> None:
     play.click()  # pause
     state = measure(lab, "pause", spreads)
     assert all(state["paused"])
-    assert len(set(state["times"])) == 1, "paused tiles must show the very same time"
+    # The very same time, to Chromium's microsecond rounding (which differs by a unit
+    # between files of different time bases: 1.0248 and 1.024799 were seen).
+    times = state["times"]
+    assert max(times) - min(times) <= 2e-6, f"paused tiles must show the same time: {times}"
 
     play.click()  # play again
     state = measure(lab, "replay", spreads)
