@@ -24,8 +24,8 @@ import {
   showTileText,
   useTileBytes,
 } from "./grid_tile.js";
-import { hostCaps } from "./media_caps.js";
 import { GridSound } from "./grid_sound.js";
+import { hostCaps } from "./media_caps.js";
 import { SyncGroup } from "./sync_group.js";
 import { TileCompat } from "./tile_compat.js";
 import { TilePreviews } from "./tile_previews.js";
