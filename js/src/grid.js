@@ -223,9 +223,8 @@ export function renderGrid({ model, el }) {
     placeAll(); // the enlarged tile plays its original, the others their copies
   };
 
-  // A done tile plays a small silent copy of its file (tile_previews.js), or
-  // the original when enlarged, or when no copy can be had; where the host
-  // cannot decode the original (VS Code), an H.264 + MP3 copy (tile_compat.js).
+  // A done tile plays a small silent copy of its file (tile_previews.js), or the original
+  // (enlarged, or no copy); a host without its codecs, an H.264 + MP3 copy (tile_compat.js).
   const caps = hostCaps(document.createElement("video"));
   const compat = new TileCompat((msg) => model.send(msg), () => placeAll(), caps);
   const previews = new TilePreviews((msg) => model.send(msg), () => placeAll());
@@ -252,7 +251,9 @@ export function renderGrid({ model, el }) {
       } else waiting = true;
     } else dropVideo(view, group);
     updateTileStatus(view);
-    if (waiting && !view.video) setText(view.phStatus, "Preparing a preview…");
+    const held = waiting && !view.video; // a start waits for it (SyncGroup holds)
+    if (held) setText(view.phStatus, "Preparing a preview…");
+    held ? group.holds.hold(view.key) : group.holds.release(view.key);
   };
   const placeAll = () => {
     const matrix = isMatrix(labels());
@@ -269,8 +270,7 @@ export function renderGrid({ model, el }) {
     }
     updateSound();
   };
-  // Sound turned on or off with the control bar.
-  followSound = () => {
+  followSound = () => { // sound turned on or off with the control bar
     if ((group.muted ? "" : audibleKey()) !== sound?.key) updateSound();
   };
 
@@ -281,6 +281,7 @@ export function renderGrid({ model, el }) {
       if (tilesByKey.has(key)) continue;
       previews.forget(key);
       compat.forget(key);
+      group.holds.release(key);
       disposeTile(view, group);
       view.el.remove();
       views.delete(key);

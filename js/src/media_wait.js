@@ -69,3 +69,42 @@ export function whenCanPlay(video, timeoutMs = START_TIMEOUT_MS, patienceMs = PA
   });
 }
 
+
+/**
+ * Keys the group must wait for before a start (grid tiles whose video is on
+ * its way): `wait()` resolves once none is held, or after `timeoutMs`.
+ */
+export class Holds {
+  constructor() {
+    /** @type {Set<string>} */
+    this.keys = new Set();
+    /** @type {(() => void)[]} */
+    this.waiters = [];
+  }
+
+  /** @param {string} key */
+  hold(key) {
+    this.keys.add(key);
+  }
+
+  /** @param {string} key */
+  release(key) {
+    if (!this.keys.delete(key) || this.keys.size > 0) return;
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  /**
+   * @param {number} [timeoutMs]
+   * @returns {Promise<void>}
+   */
+  wait(timeoutMs = START_TIMEOUT_MS) {
+    if (this.keys.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.waiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}

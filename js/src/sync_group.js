@@ -6,21 +6,19 @@
 //   set every currentTime to the same value, wait until every video can play
 //   from there (seeked, HAVE_FUTURE_DATA), call play() on all in one task,
 //   then anchor the clock on the median once every video plays; so a first
-//   Play on tiles still loading never lets the ready ones run ahead;
+//   Play on tiles still loading (or held: on their way) never lets the ready
+//   ones run ahead;
 // - pause stops all and sets every currentTime to exactly the same value;
-// - while playing, each animation frame re-anchors the clock on the median
-//   of the playing videos and applies driftAction() to each one's distance
-//   from it: a (rare, cooled-down) hard seek above 0.1 s, a playbackRate
-//   nudge for small errors, nothing inside the dead band; a lagging group
-//   (throttled tab, slow disk) thus moves the clock instead of being seeked;
-// - looping is done by the group, not by each element (video.loop = false),
-//   so all tiles wrap together;
+// - while playing, each frame re-anchors the clock on the playing videos'
+//   median and steers each with driftAction(): a rare hard seek above 0.1 s,
+//   a playbackRate nudge below, nothing inside the dead band;
+// - the group loops, not each element (video.loop = false): all wrap together;
 // - sound is solo: with `audible` set, only that video is unmuted;
 // - a "follower" (the grid's sound, grid_sound.js) is steered like the others
 //   but never followed: it counts for neither the median nor the duration.
 
 import { safePlay } from "./dom.js";
-import { whenCanPlay, whenSeeked } from "./media_wait.js";
+import { Holds, whenCanPlay, whenSeeked } from "./media_wait.js";
 import {
   SYNC_DEFAULTS,
   clampTime,
@@ -63,6 +61,8 @@ export class SyncGroup {
     this.videos = new Set();
     /** @type {WeakSet<HTMLMediaElement>} members steered but never followed */
     this.followers = new WeakSet();
+    /** members on their way (a tile waiting for its copy): a start waits for them */
+    this.holds = new Holds();
     this.clock = createClock(0, 1);
     this.loop = true;
     this.muted = true;
@@ -153,12 +153,8 @@ export class SyncGroup {
     this.onChange(this);
   }
 
-  /**
-   * Start one video; a refused play() (autoplay policy, a newer pause) is
-   * not an error here: the next correction pass tries again.
-   * @param {HTMLVideoElement} video
-   * @returns {Promise<boolean>} whether it started
-   */
+  // Start one video (whether it started); a refused play() is retried by the next pass.
+  /** @param {HTMLVideoElement} video @returns {Promise<boolean>} */
   playOne(video) {
     return safePlay(video);
   }
@@ -304,7 +300,9 @@ export class SyncGroup {
     this.alignAll(t);
     this.onChange(this);
     // A video still loading gets aligned by onReady (the clock is paused at t).
-    await Promise.all(all.map((v) => whenCanPlay(v)));
+    await Promise.all([...all.map((v) => whenCanPlay(v)), this.holds.wait()]);
+    if (generation !== this.generation || this.destroyed) return;
+    await Promise.all(this.members().map((v) => whenCanPlay(v))); // those that came meanwhile
     if (generation !== this.generation || this.destroyed) return;
     this.alignAll(t); // in case one was moved meanwhile (metadata arrived late)
     await Promise.all(this.readyVideos().map((v) => whenSeeked(v)));

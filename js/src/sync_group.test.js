@@ -111,6 +111,19 @@ describe("SyncGroup", () => {
     expect(videos.every((v) => v.paused)).toBe(true);
   });
 
+  it("a start waits for a held member, then starts it with the others", async () => {
+    group.holds.hold("s5");
+    const started = group.play();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(videos.every((v) => v.paused)).toBe(true); // still waiting
+    const late = new FakeVideo();
+    late._t = 0.4;
+    group.add(/** @type {any} */ (late));
+    group.holds.release("s5");
+    await started;
+    expect([...videos, late].every((v) => !v.paused && v.currentTime === 0)).toBe(true);
+  });
+
   it("seeks while paused by setting every currentTime", () => {
     group.seek(1.25);
     expect(times()).toEqual([1.25, 1.25, 1.25, 1.25]);
