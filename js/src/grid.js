@@ -10,7 +10,7 @@ import { playbackControls, transportControls } from "./controls.js";
 import { disposeAll, h, listen, on, saveTrait, setClippedText, setText, show } from "./dom.js";
 import { formatSeed } from "./format.js";
 import { isMatrix, layoutGrid } from "./grid_layout.js";
-import { displayOrder, metricTable, normalizeBadges, showMetricTable, showTileBadges } from "./grid_metrics.js";
+import { displayOrder, showGridMetrics } from "./grid_metrics.js";
 import {
   createTileView,
   disposeTile,
@@ -29,6 +29,7 @@ import { hostCaps } from "./media_caps.js";
 import { SyncGroup } from "./sync_group.js";
 import { TileCompat } from "./tile_compat.js";
 import { TilePreviews } from "./tile_previews.js";
+import { tileSwitch } from "./tile_switch.js";
 
 /** @import { TileView } from "./grid_tile.js" */
 /** @import { AnyModel, GridTraits, RenderProps, Tile } from "./types.js" */
@@ -43,10 +44,13 @@ export function renderGrid({ model, el }) {
   let followSound = () => {}; // set once the tiles can be placed
   /** @type {GridSound | null} */
   let sound = null;
+  let started = false; // the group has played: later starts wait for no copy
   const group = new SyncGroup({
     fps: model.get("fps") || 24,
     onTick: (t) => transport.showTime(t),
+    beforeStart: () => placeAll(), // sources that waited for a start switch now
     onChange: (g) => {
+      started ||= g.phase === "playing";
       transport.show(g);
       for (const view of views.values()) showTileSound(view, !g.muted && sound?.key === view.key);
       playback.back.disabled = playback.forward.disabled = !(g.duration > 0);
@@ -192,22 +196,17 @@ export function renderGrid({ model, el }) {
     event.preventDefault();
     event.stopPropagation(); // Escape is ours here, not the notebook's
     const key = model.get("enlarged");
-    saveTrait(model, "enlarged", "");
-    updateSelection();
+    shrink();
     views.get(key)?.media.focus({ preventScroll: true });
   };
 
   const layout = () => {
-    const shape = {
-      ...labels(),
-      columns: model.get("columns") || 0,
-      enlarged: model.get("enlarged") || "",
-      width: body.clientWidth,
-    };
-    headers = layoutGrid(body, headers, shape, views, tilesByKey, () => {
-      saveTrait(model, "enlarged", "");
-      updateSelection();
-    });
+    const shape = { ...labels(), columns: model.get("columns") || 0, enlarged: model.get("enlarged") || "", width: body.clientWidth };
+    headers = layoutGrid(body, headers, shape, views, tilesByKey, shrink);
+  };
+  const shrink = () => {
+    saveTrait(model, "enlarged", "");
+    updateSelection();
   };
 
   const updateSelection = () => {
@@ -233,27 +232,31 @@ export function renderGrid({ model, el }) {
    * @param {Tile} tile
    */
   const placeVideo = (view, tile) => {
-    let waiting = false;
+    /** @type {ReturnType<typeof tileSwitch>} */
+    let step = "play";
     if (tile.status === "done" && (tile.src || tile.fallback_src || tile.remote_src)) {
+      const enlarged = (model.get("enlarged") || "") === tile.key;
       let sources = previews.sourcesFor(tile, {
         enabled: model.get("previews") !== false,
-        enlarged: (model.get("enlarged") || "") === tile.key,
+        enlarged,
         cssWidth: view.media.clientWidth,
         dpr: globalThis.devicePixelRatio || 1,
       });
       if (sources === tile) sources = compat.sourcesFor(tile);
-      if (sources) {
+      const playing = view.video ? view.sourceKey : "";
+      step = tileSwitch({ wanted: sources, playing, phase: group.phase, firstStart: !started, enlarged });
+      if (sources && (step === "play" || step === "restart")) {
         const copy = compat.isCopy(sources);
         const variant = sources === tile ? {} : { variant: copy ? "copy" : "preview" };
         ensureVideo(view, sources, group, () => updateTileStatus(view), () => model.send({ type: "need_bytes", key: tile.key, ...variant }));
         view.el.dataset.copy = String(copy);
         if (view.video) view.video.title = copy ? compat.noteFor(tile.key) : "";
-      } else waiting = true;
+        if (step === "restart") group.seek(group.time); // stop, align, start with it
+      }
     } else dropVideo(view, group);
     updateTileStatus(view);
-    const held = waiting && !view.video; // a start waits for it (SyncGroup holds)
-    if (held) setText(view.phStatus, "Preparing a preview…");
-    held ? group.holds.hold(view.key) : group.holds.release(view.key);
+    if (step === "hold" && !view.video) setText(view.phStatus, "Preparing a preview…");
+    step === "hold" ? group.holds.hold(view.key) : group.holds.release(view.key);
   };
   const placeAll = () => {
     const matrix = isMatrix(labels());
@@ -306,13 +309,8 @@ export function renderGrid({ model, el }) {
 
   // Badges on each tile and, when asked, a table of them under the grid.
   const updateMetrics = () => {
-    const badges = normalizeBadges(model.get("badges"));
-    for (const [key, view] of views) showTileBadges(view, badges.get(key) ?? []);
-    const matrix = isMatrix(labels());
-    const rows = matrix ? [...shownTiles].sort((a, b) => a.row - b.row || a.col - b.col) : shownTiles;
-    showMetricTable(metricsBox, metricTable(rows, badges, model.get("metric_table") || [], matrix));
-    setText(sortNote, model.get("sort_note") || "");
-    show(sortNote, Boolean(sortNote.textContent));
+    const traits = { badges: model.get("badges"), table: model.get("metric_table") || [], note: model.get("sort_note") || "" };
+    showGridMetrics(traits, views, shownTiles, isMatrix(labels()), { metrics: metricsBox, sortNote });
   };
 
   const updatePlayback = () => {

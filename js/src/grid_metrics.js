@@ -5,7 +5,7 @@
 // module only draws them, so a badge, a table cell and the order agree.
 
 import "./grid_metrics.css";
-import { h, show } from "./dom.js";
+import { h, setText, show } from "./dom.js";
 import { formatSeed, truncate } from "./format.js";
 
 /** @import { Tile } from "./types.js" */
@@ -160,4 +160,21 @@ export function showMetricTable(holder, table) {
   if (table) holder.replaceChildren(table);
   else holder.replaceChildren();
   show(holder, Boolean(table));
+}
+
+/**
+ * Badges on each tile and, when asked, a table of them under the grid; the sort note.
+ * @param {{badges: unknown, table: string[], note: string}} traits  the grid's
+ * @param {Map<string, {el: HTMLElement, prompt: HTMLElement}>} views  by tile key
+ * @param {Tile[]} tiles  in display order
+ * @param {boolean} matrix
+ * @param {{metrics: HTMLElement, sortNote: HTMLElement}} boxes
+ */
+export function showGridMetrics(traits, views, tiles, matrix, boxes) {
+  const badges = normalizeBadges(traits.badges);
+  for (const [key, view] of views) showTileBadges(view, badges.get(key) ?? []);
+  const rows = matrix ? [...tiles].sort((a, b) => a.row - b.row || a.col - b.col) : tiles;
+  showMetricTable(boxes.metrics, metricTable(rows, badges, traits.table, matrix));
+  setText(boxes.sortNote, traits.note);
+  show(boxes.sortNote, Boolean(traits.note));
 }

@@ -6,6 +6,7 @@
 import { disposeAll, h, on, setText, show } from "./dom.js";
 import { LIVE_STATUSES, formatCost, formatProgress, formatSeed, statusLabel, truncate } from "./format.js";
 import { SourceChain, isJupyterPage, jupyterBaseUrl, sourceOrder } from "./video_source.js";
+import { sourceKey } from "./tile_switch.js";
 
 /** @import { Disposer } from "./dom.js" */
 /** @import { SyncGroup } from "./sync_group.js" */
@@ -302,8 +303,8 @@ export function showTileStatus(view, tile) {
  * @param {() => void} [onNoUrl]  every URL failed: ask the kernel for the bytes
  */
 export function ensureVideo(view, tile, group, onStatus, onNoUrl) {
-  const sourceKey = [tile.src, tile.fallback_src, tile.remote_src, tile.remote_expires, tile.mime].join("\n");
-  if (view.video && view.sourceKey === sourceKey) return;
+  const key = sourceKey(tile);
+  if (view.video && view.sourceKey === key) return;
   if (!view.video) {
     const video = h("video", {
       className: "wan-tile__video",
@@ -332,7 +333,7 @@ export function ensureVideo(view, tile, group, onStatus, onNoUrl) {
     view.media.prepend(video);
     group.add(video);
   }
-  view.sourceKey = sourceKey;
+  view.sourceKey = key;
   view.onNoUrl = onNoUrl; // for these sources (the original, a preview, a copy)
   view.unavailable = false;
   delete view.el.dataset.loaded;

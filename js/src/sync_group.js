@@ -2,12 +2,12 @@
 //
 // One master clock (performance.now()-based, see sync.js) keeps the group's
 // time; while playing it follows the videos' robust median.
-// - play/seek/loop restarts are "stop, align, start together": pause all,
-//   set every currentTime to the same value, wait until every video can play
-//   from there (seeked, HAVE_FUTURE_DATA), call play() on all in one task,
-//   then anchor the clock on the median once every video plays; so a first
-//   Play on tiles still loading (or held: on their way) never lets the ready
-//   ones run ahead;
+// - play/seek/loop restarts are "stop, align, start together": pause all, let
+//   the owner switch sources (beforeStart), set every currentTime to the same
+//   value, wait until every video can play from there (seeked,
+//   HAVE_FUTURE_DATA; held members: on their way), play() all in one task,
+//   then anchor the clock on the median once every one plays; so the ready
+//   ones never run ahead;
 // - pause stops all and sets every currentTime to exactly the same value;
 // - while playing, each frame re-anchors the clock on the playing videos'
 //   median and steers each with driftAction(): a rare hard seek above 0.1 s,
@@ -35,8 +35,7 @@ import {
   wrapPosition,
 } from "./sync.js";
 
-const HAVE_METADATA = 1;
-const HAVE_FUTURE_DATA = 3;
+const HAVE_METADATA = 1, HAVE_FUTURE_DATA = 3;
 
 /**
  * @typedef {object} SyncGroupOptions
@@ -45,6 +44,7 @@ const HAVE_FUTURE_DATA = 3;
  * @property {(id: number) => void} [cancelFrame]
  * @property {(group: SyncGroup) => void} [onChange]     play state / duration changed
  * @property {(time: number, group: SyncGroup) => void} [onTick]  each frame while playing
+ * @property {(group: SyncGroup) => void} [beforeStart]  every video stopped, a start about to wait
  * @property {number} [fps]
  */
 
@@ -56,6 +56,7 @@ export class SyncGroup {
     this.cancelFrame = options.cancelFrame ?? ((id) => cancelAnimationFrame(id));
     this.onChange = options.onChange ?? (() => {});
     this.onTick = options.onTick ?? (() => {});
+    this.beforeStart = options.beforeStart ?? (() => {});
     this.fps = options.fps ?? 30;  // Wan 2.6 writes 30 fps
     /** @type {Set<HTMLVideoElement>} */
     this.videos = new Set();
@@ -294,9 +295,10 @@ export class SyncGroup {
     const generation = ++this.generation;
     this.phase = "starting";
     this.stopLoop();
-    const all = this.members();
     for (const v of this.videos) v.pause();
     this.clock = pauseClock(this.clock, this.now(), t);
+    this.beforeStart(this); // a member may change its source now (grid tiles: tile_switch.js)
+    const all = this.members();
     this.alignAll(t);
     this.onChange(this);
     // A video still loading gets aligned by onReady (the clock is paused at t).

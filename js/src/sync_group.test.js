@@ -124,6 +124,32 @@ describe("SyncGroup", () => {
     expect([...videos, late].every((v) => !v.paused && v.currentTime === 0)).toBe(true);
   });
 
+  it("lets the owner switch a source at every start, all stopped, and waits for it", async () => {
+    /** @type {{phase: string, paused: boolean[]}[]} */
+    const seen = [];
+    group.beforeStart = (g) => {
+      seen.push({ phase: g.phase, paused: videos.map((v) => v.paused) });
+      if (seen.length === 2) {
+        videos[1].readyState = 0; // a new source: the element reloads
+        setTimeout(() => {
+          videos[1].readyState = 4;
+          videos[1].dispatchEvent(new Event("canplay"));
+        }, 10);
+      }
+    };
+    await group.play();
+    for (let i = 0; i < 130; i++) run(16); // past the loop seam: a start at 0
+    await new Promise((r) => setTimeout(r, 3));
+    expect(videos.every((v) => v.paused)).toBe(true); // waiting for the reloaded one
+    await new Promise((r) => setTimeout(r, 30));
+    expect(seen).toEqual([
+      { phase: "starting", paused: [true, true, true, true] },
+      { phase: "starting", paused: [true, true, true, true] },
+    ]);
+    expect(group.phase).toBe("playing");
+    expect(videos.every((v) => !v.paused && v.currentTime === 0)).toBe(true);
+  });
+
   it("seeks while paused by setting every currentTime", () => {
     group.seek(1.25);
     expect(times()).toEqual([1.25, 1.25, 1.25, 1.25]);
