@@ -14,7 +14,7 @@ import json
 import re
 import time
 from collections.abc import Mapping
-from dataclasses import asdict
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +72,8 @@ def manifest(
     version: str,
 ) -> dict[str, Any]:
     """What a sidecar says about its video: enough to reproduce and to audit it."""
-    info = asdict(result)
+    # Shallow: every field is a plain value (asdict's deep copy was ~8% of the client's CPU).
+    info = {f.name: getattr(result, f.name) for f in fields(result)}
     info["path"] = result.path.name
     info.pop("sidecar", None)
     response, local_engine = _local_engine(response)
