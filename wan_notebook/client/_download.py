@@ -234,7 +234,8 @@ async def _transfer(
     have = part.size
     sent = {**headers, **({"Range": f"bytes={have}-"} if have else {})}
     async with opener(url, sent) as response:
-        check_url(response.url, "download URL")  # after redirects too
+        if response.url != url:  # after redirects too (``url`` itself passed already)
+            check_url(response.url, "download URL")
         status = response.status
         if retry.is_retry_status(status) or status == 416:
             if status == 416:
