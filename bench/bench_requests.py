@@ -23,7 +23,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import re
 import tempfile
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -55,19 +58,43 @@ class Row:
         return 1000 * self.cpu_s / self.jobs
 
 
+def thread_cpu() -> dict[str, float]:
+    """CPU seconds so far of each live thread of this process, by thread name (Linux)."""
+    seconds: dict[str, float] = {}
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    for thread in threading.enumerate():
+        try:
+            stat = Path(f"/proc/self/task/{thread.native_id}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        name = re.sub(r"_\d+$", "_N", thread.name)  # pool workers counted together
+        seconds[name] = seconds.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+    return seconds
+
+
 class Meter:
     """Counts from ``start()`` (after a client's warm-up task) to ``stop()``."""
 
-    def __init__(self, engine: Any) -> None:
+    def __init__(self, engine: Any, *, per_thread: bool = False) -> None:
         self.engine = engine
         self.cpu = self.wall = 0.0
+        self.per_thread = per_thread
+        self.threads: dict[str, float] = {}
 
     def start(self) -> None:
         self.engine.reset_stats()
+        self.threads = thread_cpu() if self.per_thread else {}
         self.cpu, self.wall = time.process_time(), time.perf_counter()
 
     def stop(self, name: str, jobs: int) -> Row:
         cpu, wall = time.process_time() - self.cpu, time.perf_counter() - self.wall
+        if self.per_thread:  # threads that ended meanwhile are not listed
+            now = thread_cpu()
+            spent = {t: now[t] - self.threads.get(t, 0.0) for t in now}
+            print(f"{name}: CPU ms/task by thread: " + ", ".join(
+                f"{t} {1000 * s / jobs:.2f}" for t, s in sorted(spent.items(), key=lambda i: -i[1])
+                if s > 0))  # fmt: skip
         stats = self.engine.stats()
         return Row(
             client=name,
@@ -193,6 +220,20 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=64)
     parser.add_argument("--delay", type=float, default=3.0, help="engine seconds per clip")
     parser.add_argument("--json", action="store_true", help="also print the rows as JSON")
+    parser.add_argument(
+        "--dir",
+        default=None,
+        help="where the clients' folders are made (default: the system temp folder); file"
+        " creation costs differ a lot between folders of one disk (see README)",
+    )
+    parser.add_argument(
+        "--threads", action="store_true", help="also print each thread's CPU per task"
+    )
+    parser.add_argument(
+        "--clients",
+        default="ours,sdk,naive",
+        help="comma-separated subset of ours,sdk,naive to run (e.g. ours, for a profiler)",
+    )
     args = parser.parse_args()
 
     import runware  # noqa: F401  (imports are not part of the measured CPU)
@@ -202,14 +243,18 @@ def main() -> None:
 
     engine = start_engine(delay=args.delay, render_mode="tiny")
     try:
-        with tempfile.TemporaryDirectory(prefix="wan-bench-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="wan-bench-", dir=args.dir) as tmp:
             root = Path(tmp)
-            meter = Meter(engine)
-            rows = [
-                run_ours(meter, args.jobs, root / "ours"),
-                asyncio.run(run_sdk(meter, args.jobs, root / "sdk")),
-                asyncio.run(run_naive(meter, args.jobs, root / "naive")),
-            ]
+            meter = Meter(engine, per_thread=args.threads)
+            runs = {
+                "ours": lambda: run_ours(meter, args.jobs, root / "ours"),
+                "sdk": lambda: asyncio.run(run_sdk(meter, args.jobs, root / "sdk")),
+                "naive": lambda: asyncio.run(run_naive(meter, args.jobs, root / "naive")),
+            }
+            chosen = [name.strip() for name in args.clients.split(",") if name.strip()]
+            if not chosen or set(chosen) - set(runs):
+                parser.error(f"--clients: choose from {', '.join(runs)}")
+            rows = [runs[name]() for name in chosen]
             for row in rows:
                 assert row.downloads == args.jobs, (row.client, row.downloads)
     finally:

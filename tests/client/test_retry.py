@@ -130,3 +130,46 @@ def test_retry_statuses_are_408_429_and_5xx(status: int) -> None:
 @pytest.mark.parametrize("status", [200, 400, 401, 402, 403, 404, 409])
 def test_other_statuses_are_not_retried(status: int) -> None:
     assert not retry.is_retry_status(status)
+
+
+async def test_a_call_that_succeeds_at_once_runs_once() -> None:
+    calls = []
+
+    async def fine() -> str:
+        calls.append(1)
+        return "ok"
+
+    assert await retry.call(fine, what="POST", settings=FAST) == "ok"
+    assert len(calls) == 1
+
+
+async def test_a_single_attempt_fault_is_the_typed_error_at_once() -> None:
+    calls = []
+
+    async def failing() -> None:
+        calls.append(1)
+        raise retry.Retryable("status", "HTTP 503", status=503)
+
+    with pytest.raises(ServerError, match="after 1 attempt"):
+        await retry.call(failing, what="POST", settings=FAST, max_attempts=1)
+    assert len(calls) == 1
+
+
+async def test_the_first_fault_is_logged_and_waited_for_like_the_others(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    calls: list[float] = []
+
+    async def flaky() -> str:
+        calls.append(time.monotonic())
+        if len(calls) < 3:
+            raise retry.Retryable("status", "HTTP 429", status=429, retry_after=0.1)
+        return "ok"
+
+    with caplog.at_level("INFO", logger="wan_notebook.client._retry"):
+        assert await retry.call(flaky, what="POST", settings=FAST) == "ok"
+    assert [r.getMessage()[:24] for r in caplog.records] == [
+        "POST: HTTP 429; retry 1 ",
+        "POST: HTTP 429; retry 2 ",
+    ]
+    assert calls[1] - calls[0] >= 0.09 and calls[2] - calls[1] >= 0.09

@@ -47,6 +47,7 @@ MAX_DOWNLOAD_BYTES: Final = 2 * 1024**3  # no Wan clip is near this; a runaway s
 STALL_BYTES: Final = 64 * 1024  # at least this much per ``download_stall_s``, or it stalled
 REJECTED_DIR: Final = ".rejected"
 _HASH_CHUNK: Final = 1024 * 1024
+_CONTENT_RANGE: Final = re.compile(r"bytes (\d+)-\d+/(\d+|\*)")
 _SHA256: Final = hashlib.sha256()
 
 
@@ -234,7 +235,8 @@ async def _transfer(
     have = part.size
     sent = {**headers, **({"Range": f"bytes={have}-"} if have else {})}
     async with opener(url, sent) as response:
-        check_url(response.url, "download URL")  # after redirects too
+        if response.url != url:  # after redirects too (``url`` itself passed already)
+            check_url(response.url, "download URL")
         status = response.status
         if retry.is_retry_status(status) or status == 416:
             if status == 416:
@@ -270,7 +272,7 @@ async def _transfer(
 def _range_start_total(response: Received, have: int) -> tuple[int | None, int | None]:
     """Where the body starts in the file and the file's full size, if known."""
     if response.status == 206:
-        match = re.match(r"bytes (\d+)-\d+/(\d+|\*)", response.headers.get("Content-Range", ""))
+        match = _CONTENT_RANGE.match(response.headers.get("Content-Range", ""))
         if not match or int(match.group(1)) != have:
             return None, None
         total = match.group(2)

@@ -112,6 +112,14 @@ async def call(
     """Run ``attempt`` until it returns, retrying ``Retryable`` faults by the policy."""
     s = settings or get_settings()
     attempts = max(1, max_attempts if max_attempts is not None else s.max_attempts)
+    # The first try runs bare: setting tenacity up costs about as much CPU as a small
+    # download (bench/bench_requests.py), and nearly every call succeeds at once. A first
+    # fault is handed to tenacity as its first attempt, so waits, logs and counts are the same.
+    first: Retryable | None = None
+    try:
+        return await attempt()
+    except Retryable as exc:
+        first = exc
     retrying = tenacity.AsyncRetrying(
         stop=tenacity.stop_after_attempt(attempts),
         wait=_BackoffWait(s.backoff_base, s.backoff_max),
@@ -122,6 +130,10 @@ async def call(
 
     async def once() -> T:
         # tenacity awaits only coroutine functions; ``attempt`` may be a lambda.
+        nonlocal first
+        if first is not None:  # the bare first try's fault: tenacity's attempt 1
+            fault, first = first, None
+            raise fault
         return await attempt()
 
     try:

@@ -57,20 +57,21 @@ async def save_video(
         width=request.width, height=request.height,
         duration=float(request.seconds), key=item.key,
     )  # fmt: skip
+    response = item.to_api()  # copied by both below; neither changes it
     try:
         sidecar = store.write_sidecar(
             path,
             manifest(
                 task=sent,
                 result=result,
-                response=item.to_api(),
+                response=response,
                 engine=engine,
                 timings={**timings, "downloaded": time.time()},
                 version=__version__,
             ),
         )
         result = replace(result, sidecar=sidecar)
-        store.record_result(result, item.to_api())
+        store.record_result(result, response)
     except BaseException:
         # No video without its record: a file the journal does not know is a stray.
         path.unlink(missing_ok=True)
