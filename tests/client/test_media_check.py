@@ -124,14 +124,25 @@ def test_a_64_bit_mvhd_is_read(tmp_path: Path) -> None:
 def test_expected_video_follows_the_request_and_skips_the_size_of_tiny_or_small_results() -> None:
     request = VideoRequest.build("a fox", size="1920x1080", duration=10, fmt="WEBM")
     assert expected_video(request) == ExpectedVideo("WEBM", 1920, 1080, 10.0)
-    tiny = VideoResult.model_validate(
-        {"taskUUID": "u", "videoUUID": "v", "localRenderMode": "tiny"}
-    )
-    assert expected_video(request, tiny) == ExpectedVideo("WEBM", None, None, 10.0)
-    small = VideoResult.model_validate(
-        {"taskUUID": "u", "videoUUID": "v", "localRenderMode": "small"}
-    )
-    assert expected_video(request, small) == ExpectedVideo("WEBM", None, None, 10.0)
+    for mode in ("tiny", "small"):
+        local = VideoResult.model_validate(
+            {
+                "taskUUID": "u",
+                "videoUUID": "v",
+                "videoURL": "http://127.0.0.1:8123/media/v.webm",
+                "localRenderMode": mode,
+            }
+        )
+        assert expected_video(request, local) == ExpectedVideo("WEBM", None, None, 10.0)
+
+
+def test_a_render_mode_claimed_by_a_server_elsewhere_does_not_skip_the_size_check() -> None:
+    request = VideoRequest.build("a fox", size="1920x1080", duration=10, fmt="WEBM")
+    for url in ("https://im.runware.ai/video/v.webm", None):
+        claimed = VideoResult.model_validate(
+            {"taskUUID": "u", "videoUUID": "v", "videoURL": url, "localRenderMode": "tiny"}
+        )
+        assert expected_video(request, claimed) == ExpectedVideo("WEBM", 1920, 1080, 10.0)
 
 
 def _box(kind: bytes, payload: bytes) -> bytes:
