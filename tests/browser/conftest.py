@@ -12,6 +12,11 @@
   :class:`harness.JupyterFrontend` with ``.open(nb)``, ``.run_all()``,
   ``.page``, ``.screenshot(name)``, ``.kernel()`` and ``.shutdown()``.
 
+``shared_render_cache`` (session, automatic): names the run's render folder in
+``WAN_RENDER_CACHE`` (unless set already, as scripts/test does), so the engines
+that kernels start render each distinct clip once per run and copy it after that
+(tests/render_cache.py), whichever front end, file or xdist worker asks.
+
 Every test under ``tests/browser/`` is marked ``browser``; deselect them with
 ``-m "not browser"``. They skip (not fail) when Playwright or Chromium is
 missing.
@@ -19,11 +24,14 @@ missing.
 
 from __future__ import annotations
 
+import os
 import pathlib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
+
+from tests.render_cache import ENV, shared_folder
 
 from .harness import JupyterFrontend, chromium_executable, launch_chromium, running_frontend
 
@@ -37,6 +45,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if _HERE in pathlib.Path(str(item.path)).resolve().parents:
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_render_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[pathlib.Path]:
+    """The run's render cache folder, in the environment that Jupyter servers inherit."""
+    folder = shared_folder(tmp_path_factory)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(ENV, os.environ.get(ENV) or str(folder))
+        yield folder
 
 
 @pytest.fixture(scope="package")
