@@ -155,7 +155,7 @@ def isolated_env(
             env.pop(name, None)
         else:
             env[name] = value
-    if env.get("WAN_RENDER_CACHE"):
+    if env.get("WAN_RENDER_CACHE") and str(RENDER_CACHE_SITE) not in env["PYTHONPATH"]:
         # The shared render cache's sitecustomize (tests/render_cache.py) goes first: kernels'
         # engines then render each distinct clip once per run, not once per server.
         paths = [str(RENDER_CACHE_SITE), env.get("PYTHONPATH")]
