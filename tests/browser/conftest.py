@@ -12,6 +12,13 @@
   :class:`harness.JupyterFrontend` with ``.open(nb)``, ``.run_all()``,
   ``.page``, ``.screenshot(name)``, ``.kernel()`` and ``.shutdown()``.
 
+``shared_render_cache`` (package, automatic): names the run's render folder in
+``WAN_RENDER_CACHE`` (scripts/test names one for every tier) and puts its hook on
+``PYTHONPATH``, so the engines that kernels (and these tests) start render each
+distinct clip once per run and copy it after that (tests/render_cache.py),
+whichever front end, file or xdist worker asks. Package scope, like
+``chromium_browser``: tests collected after the browser tests run uncached.
+
 Every test under ``tests/browser/`` is marked ``browser``; deselect them with
 ``-m "not browser"``. They skip (not fail) when Playwright or Chromium is
 missing.
@@ -19,13 +26,22 @@ missing.
 
 from __future__ import annotations
 
+import os
 import pathlib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
 
-from .harness import JupyterFrontend, chromium_executable, launch_chromium, running_frontend
+from tests.render_cache import ENV, SITE_DIR, shared_folder
+
+from .harness import (
+    REPO_ROOT,
+    JupyterFrontend,
+    chromium_executable,
+    launch_chromium,
+    running_frontend,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -37,6 +53,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if _HERE in pathlib.Path(str(item.path)).resolve().parents:
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="package", autouse=True)
+def shared_render_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[pathlib.Path]:
+    """The run's render cache folder, in the environment that Jupyter servers inherit."""
+    folder = shared_folder(tmp_path_factory)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(ENV, str(folder))
+        # Engines this process starts (grid_metrics' clips) use the cache too.
+        patch.setenv(
+            "PYTHONPATH",
+            os.pathsep.join(
+                filter(None, [str(SITE_DIR), str(REPO_ROOT), os.environ.get("PYTHONPATH")])
+            ),
+        )
+        yield folder
 
 
 @pytest.fixture(scope="package")
