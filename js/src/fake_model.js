@@ -1,6 +1,6 @@
 // A stand-in for the anywidget front-end model (AFM) in unit tests:
 // get/set/on/off/save_changes/send plus emit() and a record of what was sent.
-// Not part of the bundle (index.js does not import it).
+// Not part of the bundle (index.js does not import it). fakeTile: a grid tile.
 
 export class FakeModel {
   /** @param {Record<string, any>} state */
@@ -82,3 +82,27 @@ export class FakeModel {
     return n;
   }
 }
+
+/**
+ * A finished grid tile as grid.py sends it; `extra` overrides any field.
+ * @param {string} key
+ * @param {Record<string, any>} [extra]
+ * @returns {import("./types.js").Tile}
+ */
+export const fakeTile = (key, extra = {}) => ({
+  key,
+  seed: Number(key.replace(/\D/g, "")) || null,
+  prompt: "a red fox",
+  status: "done",
+  progress: 1,
+  cost: 0.25,
+  src: `/files/${key}.mp4`,
+  fallback_src: "",
+  remote_src: "",
+  remote_expires: 0,
+  mime: "video/mp4",
+  error: "",
+  row: 0,
+  col: 0,
+  ...extra,
+});

@@ -1,31 +1,10 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from "vitest";
-import { FakeModel } from "./fake_model.js";
+import { FakeModel, fakeTile } from "./fake_model.js";
 import { renderGrid } from "./grid.js";
 import { displayOrder, metricTable, normalizeBadges, showTileBadges } from "./grid_metrics.js";
 
-/**
- * @param {string} key
- * @param {Record<string, any>} [extra]
- * @returns {import("./types.js").Tile}
- */
-const tile = (key, extra = {}) => ({
-  key,
-  seed: Number(key.replace(/\D/g, "")) || null,
-  prompt: "a red fox",
-  status: "done",
-  progress: 1,
-  cost: 0.25,
-  src: `/files/${key}.mp4`,
-  fallback_src: "",
-  remote_src: "",
-  remote_expires: 0,
-  mime: "video/mp4",
-  error: "",
-  row: 0,
-  col: 0,
-  ...extra,
-});
+const tile = fakeTile;
 
 /**
  * A badge as _metric_badges.py makes it.

@@ -1,25 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { fakeTile } from "./fake_model.js";
 import { sourceKey, tileSwitch } from "./tile_switch.js";
 
-/** @import { Tile } from "./types.js" */
-
-/** @param {string} src @returns {Tile} */
-const tile = (src) => ({
-  key: "s1",
-  seed: 1,
-  prompt: "a fox",
-  status: "done",
-  progress: 1,
-  cost: 0.5,
-  src,
-  fallback_src: "",
-  remote_src: "",
-  remote_expires: 0,
-  mime: "video/mp4",
-  error: "",
-  row: 0,
-  col: 0,
-});
+/** @param {string} src */
+const tile = (src) => fakeTile("s1", { src });
 const copy = tile("/files/s1.tile320.silent.mp4");
 const original = tile("/files/s1.mp4");
 /** @type {{phase: "paused" | "starting" | "playing", firstStart: boolean, enlarged: boolean}} */
