@@ -1,27 +1,13 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { FakeModel } from "./fake_model.js";
+import { FakeModel, fakeTile } from "./fake_model.js";
 import { renderGrid } from "./grid.js";
 
 /**
  * @param {string} key
  * @param {Record<string, any>} [extra]
  */
-const tile = (key, extra = {}) => ({
-  key,
-  seed: Number(key.replace(/\D/g, "")) || null,
-  prompt: "a red fox",
-  status: "done",
-  progress: 1,
-  cost: 0.25,
-  src: `/files/${key}.mp4`,
-  fallback_src: `${key}.mp4`,
-  mime: "video/mp4",
-  error: "",
-  row: 0,
-  col: 0,
-  ...extra,
-});
+const tile = (key, extra = {}) => fakeTile(key, { fallback_src: `${key}.mp4`, ...extra });
 
 /** @param {Record<string, any>} [state] */
 function mount(state = {}) {
