@@ -256,7 +256,8 @@ export function renderGrid({ model, el }) {
     } else dropVideo(view, group);
     updateTileStatus(view);
     if (step === "hold" && !view.video) setText(view.phStatus, "Preparing a preview…");
-    step === "hold" ? group.holds.hold(view.key) : group.holds.release(view.key);
+    if (step === "hold") group.holds.hold(view.key); // a start waits for it
+    else group.holds.release(view.key);
   };
   const placeAll = () => {
     const matrix = isMatrix(labels());
