@@ -73,7 +73,9 @@ def _last(kernel: subprocess.Popen[str]) -> dict[str, Any]:
 
 
 def test_a_second_kernel_waits_for_the_task_the_first_has_in_flight(wan: Wan, engine) -> None:
-    eng = engine(delay=1.5, render_mode="tiny")
+    # The second kernel must ask while the first's task is in flight: 3 s leaves room for a
+    # loaded machine (1.5 s was too short at load 14).
+    eng = engine(delay=3.0, render_mode="tiny")
     second = _kernel(eng, wan, "second")  # started first: its imports take a while
     first = _kernel(eng, wan, "first")
     try:
