@@ -25,9 +25,13 @@ def test_a_copy_has_the_bytes_and_info_of_a_real_render(tmp_path: Path) -> None:
     second = cached(TINY, tmp_path / "second.mp4", progress=seen.append)
     real = render(TINY, tmp_path / "real.mp4")
     assert cached.renders == 1
-    assert (tmp_path / "second.mp4").read_bytes() == (tmp_path / "real.mp4").read_bytes()
+    # The copy is the render the cache made. A fresh render of the same spec is the same
+    # clip, but not always the same bytes: x264 encodes of identical MP4 frames differed in
+    # 9 of 60 tries here, so only the header facts and the plan are compared with it.
+    assert (tmp_path / "second.mp4").read_bytes() == (tmp_path / "first.mp4").read_bytes()
     assert second.path == tmp_path / "second.mp4" and first.path == tmp_path / "first.mp4"
-    ignore = {"path": None, "seconds_taken": 0.0}
+    ignore = {"path": None, "seconds_taken": 0.0, "bytes": 0}
+    assert replace(second, **ignore) == replace(first, **ignore)
     assert replace(second, **ignore) == replace(real, **ignore)  # the plan included
     assert seen == [1.0]
 
