@@ -3,15 +3,13 @@
 // One master clock (performance.now()-based, see sync.js) keeps the group's
 // time; while playing it follows the videos' robust median.
 // - play/seek/loop restarts are "stop, align, start together": pause all, let
-//   the owner switch sources (beforeStart), set every currentTime to the same
-//   value, wait until every video can play from there (seeked,
-//   HAVE_FUTURE_DATA; held members: on their way), play() all in one task,
-//   then anchor the clock on the median once every one plays; so the ready
-//   ones never run ahead;
+//   the owner switch sources (beforeStart), align every currentTime, wait
+//   until each can play from there (held members: on their way), play() all
+//   in one task, anchor the clock once they play: none runs ahead;
 // - pause stops all and sets every currentTime to exactly the same value;
 // - while playing, each frame re-anchors the clock on the playing videos'
-//   median and steers each with driftAction(): a rare hard seek above 0.1 s,
-//   a playbackRate nudge below, nothing inside the dead band;
+//   median and steers each (driftAction): a rare hard seek above 0.1 s,
+//   a nudge below, nothing inside the dead band; stuck ones get kicked;
 // - the group loops, not each element (video.loop = false): all wrap together;
 // - sound is solo: with `audible` set, only that video is unmuted;
 // - a "follower" (the grid's sound, grid_sound.js) is steered like the others
@@ -19,6 +17,7 @@
 
 import { safePlay } from "./dom.js";
 import { Holds, whenCanPlay, whenSeeked } from "./media_wait.js";
+import { PLAY_WAIT_MS, StallWatch, within } from "./stall_watch.js";
 import {
   SYNC_DEFAULTS,
   clampTime,
@@ -79,6 +78,7 @@ export class SyncGroup {
     this.frame = null;
     /** @type {WeakMap<HTMLVideoElement, number>} video -> ms until which it is left alone */
     this.cooldown = new WeakMap();
+    this.stalls = new StallWatch();
     /** @type {{wasPlaying: boolean} | null} */
     this.scrub = null;
     this.destroyed = false;
@@ -160,10 +160,7 @@ export class SyncGroup {
     return safePlay(video);
   }
 
-  /**
-   * Set every ready video to exactly `t`.
-   * @param {number} t
-   */
+  /** Set every ready video to exactly `t`. @param {number} t */
   alignAll(t) {
     for (const v of this.readyVideos()) {
       const target = clampTime(t, v.duration);
@@ -201,10 +198,7 @@ export class SyncGroup {
     return this.wantPlay ? this.pause() : this.play();
   }
 
-  /**
-   * Jump to `t` seconds; playback continues if it was running.
-   * @param {number} t
-   */
+  /** Jump to `t` seconds; playback continues if it was running. @param {number} t */
   seek(t) {
     const target = clampTime(t, this.duration);
     if (this.wantPlay) return this.restart(target);
@@ -228,10 +222,7 @@ export class SyncGroup {
     return this.seek(t);
   }
 
-  /**
-   * The slider was released at `t`.
-   * @param {number} t
-   */
+  /** The slider was released at `t`. @param {number} t */
   endScrub(t) {
     const resume = this.scrub?.wasPlaying ?? this.wantPlay;
     this.scrub = null;
@@ -311,12 +302,14 @@ export class SyncGroup {
     if (generation !== this.generation || this.destroyed) return;
     const starting = this.readyVideos();
     for (const v of starting) v.playbackRate = this.clock.rate;
-    await Promise.all(starting.map((v) => this.playOne(v)));
+    // A play() promise settles only once its video plays: one stuck video must not hold the rest.
+    await Promise.all(starting.map((v) => within(this.playOne(v), PLAY_WAIT_MS)));
     if (generation !== this.generation || this.destroyed) return;
     const started = starting.filter((v) => !v.paused);
     const observed = median(started.map((v) => v.currentTime));
     this.clock = playClock(this.clock, this.now(), Number.isFinite(observed) ? observed : t);
     this.phase = "playing";
+    this.stalls.reset();
     this.onChange(this);
     this.startLoop();
   }
@@ -386,6 +379,7 @@ export class SyncGroup {
         v.playbackRate = decision.rate;
       }
     }
+    this.stalls.kick(this.readyVideos(), now, target, (v) => this.playOne(v));
     this.onTick(target, this);
   }
 

@@ -1,4 +1,5 @@
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { PLAY_WAIT_MS, STALL_MS } from "./stall_watch.js";
 import { SyncGroup } from "./sync_group.js";
 
 /** A <video> stand-in: time moves only when the test calls advance(). */
@@ -287,5 +288,35 @@ describe("SyncGroup", () => {
     await group.play();
     group.destroy();
     expect(group.videos.size).toBe(0);
+  });
+  describe("a video that never gets its data", () => {
+    beforeEach(() => vi.useFakeTimers());
+    afterEach(() => vi.useRealTimers());
+
+    it("holds the start only so long, then is kicked while the others play", async () => {
+      for (const v of videos) v.duration = 20; // no loop seam in this test
+      const stuck = videos[1];
+      stuck.readyState = 2; // metadata and a frame, never enough to play
+      stuck.play = () => {
+        stuck.plays += 1;
+        stuck.paused = false;
+        return new Promise(() => {}); // as a browser's: settles only once it plays
+      };
+      const started = group.play();
+      await vi.advanceTimersByTimeAsync(2 * 8000 + PLAY_WAIT_MS + 100); // two waits, then play()
+      await started;
+      expect(group.phase).toBe("playing");
+      expect(videos.filter((v) => v !== stuck).every((v) => !v.paused)).toBe(true);
+      const plays = stuck.plays;
+      for (let i = 0; i < STALL_MS / 100; i++) run(100, [1, 0, 1, 1]);
+      await vi.advanceTimersByTimeAsync(0);
+      run(100, [1, 0, 1, 1]); // stuck for STALL_MS: kicked, sought to the group's time
+      expect(stuck.plays).toBe(plays + 1);
+      expect(stuck.currentTime).toBeCloseTo(videos[0].currentTime, 6);
+      for (let i = 0; i < STALL_MS / 100; i++) run(100, [1, 0, 1, 1]);
+      expect(stuck.plays).toBe(plays + 1); // the next kick waits twice as long
+      for (let i = 0; i < STALL_MS / 100 + 1; i++) run(100, [1, 0, 1, 1]);
+      expect(stuck.plays).toBe(plays + 2);
+    });
   });
 });

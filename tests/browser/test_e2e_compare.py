@@ -206,6 +206,10 @@ def grid(lab: JupyterFrontend) -> JupyterFrontend:
 
 TILES_PLAYING = """() => [...document.querySelectorAll('[data-role="tile-video"]')]
     .every((v) => !v.paused && !v.seeking && v.readyState >= 3)"""
+TILE_DETAILS = """() => [...document.querySelectorAll('[data-role="tile-video"]')].map((v) => ({
+    src: (v.currentSrc || '').split('/').pop(), paused: v.paused, seeking: v.seeking,
+    ready: v.readyState, network: v.networkState, time: v.currentTime,
+    error: v.error && v.error.message}))"""
 TILES_PAUSED = """() => [...document.querySelectorAll('[data-role="tile-video"]')]
     .every((v) => v.paused && !v.seeking)"""
 # Spread of the tiles' currentTime on the loop (as harness.circular_spread), read in one
@@ -241,7 +245,11 @@ def settled(lab: JupyterFrontend, condition: str, label: str, report: dict[str, 
     is reported either way.
     """
     start = time.monotonic()
-    lab.wait_until(condition, timeout=25)
+    try:
+        lab.wait_until(condition, timeout=25)
+    except Exception as exc:  # playwright's TimeoutError: say what each tile was doing
+        tiles = lab.evaluate(TILE_DETAILS)
+        raise AssertionError(f"{label}: tiles did not settle in 25 s: {tiles}") from exc
     report[label] = {"resumed_ms": round((time.monotonic() - start) * 1000)}
 
 
