@@ -14,7 +14,7 @@ Two ways in:
 - engines in other processes (Jupyter kernels start theirs as children): with
   ``WAN_RENDER_CACHE`` naming a folder and ``SITE_DIR`` on ``PYTHONPATH``, every Python
   process that imports the engine renders through that folder (tests/_site/sitecustomize.py;
-  tests/browser/harness.py sets both for its Jupyter servers).
+  tests/browser/conftest.py sets both, and its Jupyter servers and their kernels inherit them).
 
 The first asker renders, the others wait on its lock and copy.
 """

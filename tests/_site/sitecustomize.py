@@ -1,7 +1,7 @@
 """Test-only start-up hook: this process's local engines render through the run's cache.
 
-Python imports ``sitecustomize`` at start-up from ``PYTHONPATH``; tests/browser/harness.py puts
-this folder there for its Jupyter servers, so kernels and the engines they start as child
+Python imports ``sitecustomize`` at start-up from ``PYTHONPATH``; tests/browser/conftest.py puts
+this folder there, so Jupyter servers, kernels and the engines they start as child
 processes inherit it. With ``WAN_RENDER_CACHE`` naming a folder, ``wan_notebook.local.engine``
 gets ``tests.render_cache.CachedRenderer`` as its renderer the moment it is imported (nothing
 is imported before that, so other processes start as fast as before). See tests/render_cache.py.

@@ -49,10 +49,31 @@ if TYPE_CHECKING:
 _HERE = pathlib.Path(__file__).resolve().parent
 
 
+# The longest browser files (seconds of one worker, cold render cache, 2 cores): pytest-xdist
+# (--dist loadfile) hands files out in collection order, so these go first and the short ones
+# fill in around them, instead of a 130-second file starting last.
+LONGEST_FIRST = (
+    "test_notebook_ui_lab.py",  # ~150
+    "test_notebook_ui_notebook7.py",  # ~150 (the two render the same clips once, side by side)
+    "test_background_jobs.py",  # ~85
+    "test_e2e_compare.py",  # ~75
+    "test_e2e_notebook.py",  # ~60
+)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if _HERE in pathlib.Path(str(item.path)).resolve().parents:
-            item.add_marker(pytest.mark.browser)
+    slots = [i for i, item in enumerate(items) if _HERE in item.path.resolve().parents]
+    for i in slots:
+        items[i].add_marker(pytest.mark.browser)
+
+    def rank(item: pytest.Item) -> int:
+        name = item.path.name
+        return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    # A stable sort of the browser items alone, back into their own places: each file's
+    # tests stay together and in order, and other tests do not move.
+    for i, item in zip(slots, sorted((items[i] for i in slots), key=rank), strict=True):
+        items[i] = item
 
 
 @pytest.fixture(scope="package", autouse=True)

@@ -77,7 +77,6 @@ __all__ = [
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
 ARTIFACTS_DIR = REPO_ROOT / "tests" / "_artifacts"
-RENDER_CACHE_SITE = REPO_ROOT / "tests" / "_site"  # tests.render_cache.SITE_DIR
 
 CHROMIUM_ARGS = (
     "--headless",
@@ -155,11 +154,6 @@ def isolated_env(
             env.pop(name, None)
         else:
             env[name] = value
-    if env.get("WAN_RENDER_CACHE") and str(RENDER_CACHE_SITE) not in env["PYTHONPATH"]:
-        # The shared render cache's sitecustomize (tests/render_cache.py) goes first: kernels'
-        # engines then render each distinct clip once per run, not once per server.
-        paths = [str(RENDER_CACHE_SITE), env.get("PYTHONPATH")]
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, paths))
     return env
 
 
