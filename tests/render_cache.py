@@ -1,11 +1,14 @@
 """Renders made once per test run and shared by every test, xdist worker and engine process.
 
-The encoders run bit-exact, so equal ``RenderSpec``s give equal bytes
-(tests/local/render/test_spec.py checks it): a copy of an earlier render of the same spec is
-the file the renderer would write, and its ``RenderInfo`` (plan included) is the one the
-renderer returned. Input files (audio, first frame, reference videos) count by their bytes,
-not their paths, and the renderer's own source is part of the key, so a folder kept between
-runs never serves a copy made by other code.
+Equal ``RenderSpec``s paint equal frames and sound, so a copy of an earlier render of the same
+spec is a file the renderer could have written, and its ``RenderInfo`` (plan included) is the
+one the renderer returned (tests/test_render_cache.py checks both). Byte for byte, x264
+through PyAV has written different MP4s for the same frames (9 hashes in 60 encodes, seen
+once; WEBM is checked byte-exact in tests/local/render/test_encode.py).
+
+Input files (audio, first frame, reference videos) count by their bytes, not their paths,
+and the renderer's own source is part of the key, so a folder kept between runs never
+serves a copy made by other code.
 
 Two ways in:
 
