@@ -177,6 +177,11 @@ export function transportControls(group) {
     if (!scrubbing) seek.value = String(t);
   };
 
+  const endScrub = () => {
+    if (!scrubbing) return;
+    scrubbing = false;
+    group.endScrub(Number(seek.value));
+  };
   const disposers = [
     on(play, "click", () => group.toggle()),
     on(seek, "pointerdown", () => {
@@ -188,10 +193,9 @@ export function transportControls(group) {
       group.scrubTo(Number(seek.value));
       showTimecode(Number(seek.value));
     }),
-    on(seek, "change", () => {
-      scrubbing = false;
-      group.endScrub(Number(seek.value));
-    }),
+    // A scrub ends when the pointer lets go, or at `change` (keys): once. Chromium may fire
+    // no `change` after a click under load, and the grid then stood paused for good.
+    ...["pointerup", "pointercancel", "change"].map((type) => on(seek, /** @type {"change"} */ (type), endScrub)),
     on(mute, "click", () => {
       group.setMuted(!group.muted);
       showMuted();

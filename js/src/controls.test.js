@@ -116,6 +116,25 @@ describe("transportControls", () => {
     expect(bar.mute.getAttribute("aria-pressed")).toBe("true");
   });
 
+  it("ends a scrub once, when the pointer lets go, whether or not `change` follows", () => {
+    const group = fakeGroup();
+    const bar = transportControls(group);
+    bar.seek.max = "4";
+    bar.seek.dispatchEvent(new Event("pointerdown"));
+    bar.seek.value = "3";
+    bar.seek.dispatchEvent(new Event("input"));
+    bar.seek.dispatchEvent(new Event("pointerup")); // no change event (seen in Chromium)
+    expect(group.endScrub).toHaveBeenCalledOnce();
+    expect(group.endScrub).toHaveBeenCalledWith(3);
+    bar.seek.dispatchEvent(new Event("change")); // when it does come: nothing more
+    expect(group.endScrub).toHaveBeenCalledOnce();
+    bar.seek.value = "1"; // keys: input and change, no pointer
+    bar.seek.dispatchEvent(new Event("input"));
+    bar.seek.dispatchEvent(new Event("change"));
+    expect(group.endScrub).toHaveBeenCalledTimes(2);
+    expect(group.endScrub).toHaveBeenLastCalledWith(1);
+  });
+
   it("shows the play state and keeps the slider still while it is dragged", () => {
     const group = fakeGroup();
     const bar = transportControls(group);
