@@ -6,13 +6,12 @@
 // played, after STALL_MS stuck, then after twice as long each time (a slow
 // network must get the time to buffer).
 
+import { clampTime } from "./sync.js";
+
 /** how long a member may stay stuck before it is kicked */
 export const STALL_MS = 3000;
 /** how long a start waits for one play() to take */
 export const PLAY_WAIT_MS = 2000;
-
-import { clampTime } from "./sync.js";
-
 const HAVE_FUTURE_DATA = 3;
 
 /**
@@ -73,7 +72,7 @@ export class StallWatch {
 
   /**
    * Kick each of `videos` whose time has come: seek it to `target` and play it.
-   * @param {HTMLMediaElement[]} videos
+   * @param {HTMLVideoElement[]} videos
    * @param {number} now  ms
    * @param {number} target  the group's time, s
    * @param {(video: HTMLVideoElement) => unknown} play
@@ -82,7 +81,7 @@ export class StallWatch {
     for (const video of videos) {
       if (!this.due(video, now)) continue;
       video.currentTime = clampTime(target, video.duration);
-      play(/** @type {HTMLVideoElement} */ (video));
+      play(video);
     }
   }
 
