@@ -67,7 +67,8 @@ async def test_the_sdk_runs_a_wan_video_task_and_the_url_is_a_playable_file(
 ):
     import httpx
 
-    handle = engine(delay=0.5)
+    # Processing lasts at least this long whatever the render takes: the SDK's polls see it.
+    handle = engine(delay=2.0)
     progress: list[Any] = []
     async with sdk(handle) as client:
         options = runware.RunOptions(on_progress=progress.append)
