@@ -49,15 +49,18 @@ if TYPE_CHECKING:
 _HERE = pathlib.Path(__file__).resolve().parent
 
 
-# The longest browser files (seconds of one worker, cold render cache, 2 cores): pytest-xdist
-# (--dist loadfile) hands files out in collection order, so these go first and the short ones
-# fill in around them, instead of a 130-second file starting last.
+# The longest browser files (seconds of one worker, 2 cores, clean-clone CI): with
+# --no-loadscope-reorder (scripts/test), pytest-xdist (--dist loadfile) hands files out in
+# collection order, two to each worker at first, so these go first and the short ones fill in
+# around them. Notebook 7's views file comes fourth, second on its worker: it then finds the
+# clips the Lab views file rendered in the cache, instead of waiting on the same renders.
 LONGEST_FIRST = (
-    "test_notebook_ui_lab.py",  # ~150
-    "test_notebook_ui_notebook7.py",  # ~150 (the two render the same clips once, side by side)
-    "test_background_jobs.py",  # ~85
-    "test_e2e_compare.py",  # ~75
-    "test_e2e_notebook.py",  # ~60
+    "test_notebook_ui_lab.py",  # ~73
+    "test_background_jobs.py",  # ~69
+    "test_e2e_notebook.py",  # ~48
+    "test_notebook_ui_notebook7.py",  # ~72 with a cold cache
+    "test_widget_views.py",  # ~31
+    "test_e2e_compare.py",  # ~30
 )
 
 
