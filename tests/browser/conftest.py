@@ -133,3 +133,25 @@ def jupyter_notebook7(
         "notebook", chromium_browser, tmp_path_factory.mktemp("notebook7")
     ) as frontend:
         yield frontend
+
+
+
+PAUSE_ALL = """() => { const playing = [...document.querySelectorAll('video, audio')]
+    .filter((m) => !m.paused); playing.forEach((m) => m.pause()); return playing.length; }"""
+
+
+@pytest.fixture(autouse=True)
+def media_paused_after_each_test(request: pytest.FixtureRequest) -> Iterator[None]:
+    """When a test ends, media it left playing on any open page is paused.
+
+    Players and grids loop: one left playing decoded its videos in software through the rest
+    of its module (5 or 6 at once after the grid tests), CPU the tests after it needed.
+    """
+    yield
+    if "chromium_browser" not in request.fixturenames:
+        return
+    browser: Browser = request.getfixturevalue("chromium_browser")
+    for context in browser.contexts:
+        for page in context.pages:
+            if not page.is_closed():
+                page.evaluate(PAUSE_ALL)
