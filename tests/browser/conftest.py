@@ -135,7 +135,6 @@ def jupyter_notebook7(
         yield frontend
 
 
-
 PAUSE_ALL = """() => { const playing = [...document.querySelectorAll('video, audio')]
     .filter((m) => !m.paused); playing.forEach((m) => m.pause()); return playing.length; }"""
 
