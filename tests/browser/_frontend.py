@@ -24,6 +24,21 @@ if TYPE_CHECKING:
     from ._server import JupyterServer
 
 
+def python3_notebook(cells: Iterable[str], *, markdown: Sequence[str] = ()) -> Any:
+    """A new notebook on the ``python3`` kernel: optional leading markdown, then code cells."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.cells = [nbformat.v4.new_markdown_cell(m) for m in markdown]
+    nb.cells += [nbformat.v4.new_code_cell(source) for source in cells]
+    return nb
+
+
 class JupyterFrontend:
     """One Jupyter server and one Chromium page showing it.
 
@@ -71,14 +86,7 @@ class JupyterFrontend:
         """Write a notebook into the server root (code cells, optional leading markdown)."""
         import nbformat
 
-        nb = nbformat.v4.new_notebook()
-        nb.metadata["kernelspec"] = {
-            "name": "python3",
-            "display_name": "Python 3",
-            "language": "python",
-        }
-        nb.cells = [nbformat.v4.new_markdown_cell(m) for m in markdown]
-        nb.cells += [nbformat.v4.new_code_cell(source) for source in cells]
+        nb = python3_notebook(cells, markdown=markdown)
         path = self.root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, path)

@@ -40,7 +40,7 @@ live in one module per concern:
 - ``_server``: :data:`App`, :func:`free_port`, :func:`isolated_env`,
   :func:`local_engine_env`, :class:`JupyterServer`.
 - ``_kernel``: :class:`KernelError`, :class:`KernelHandle`.
-- ``_frontend``: :class:`JupyterFrontend`.
+- ``_frontend``: :class:`JupyterFrontend`, :func:`python3_notebook`.
 - ``_start``: :func:`start_frontend`, :func:`running_frontend`.
 - ``_nokernel``: :func:`open_without_kernel`.
 - ``_media``: :data:`GRID_STATE`, :func:`circular_spread`.
@@ -52,7 +52,7 @@ skip the tests when Playwright or Chromium is missing.
 from __future__ import annotations
 
 from ._chromium import CHROMIUM_ARGS, chromium_executable, launch_chromium
-from ._frontend import JupyterFrontend
+from ._frontend import JupyterFrontend, python3_notebook
 from ._kernel import KernelError, KernelHandle
 from ._media import GRID_STATE, circular_spread
 from ._nokernel import open_without_kernel
@@ -77,6 +77,7 @@ __all__ = [
     "launch_chromium",
     "local_engine_env",
     "open_without_kernel",
+    "python3_notebook",
     "running_frontend",
     "start_frontend",
 ]

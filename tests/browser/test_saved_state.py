@@ -20,7 +20,7 @@ import pytest
 
 from wan_notebook.widgets import bundle_available
 
-from .harness import JupyterFrontend, running_frontend
+from .harness import JupyterFrontend, python3_notebook, running_frontend
 from .test_grid_sync import write_clip
 
 if TYPE_CHECKING:
@@ -58,13 +58,7 @@ def execute(root: pathlib.Path) -> pathlib.Path:
     """Run the notebook with nbclient, outside any Jupyter server, widget state saved."""
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nb.cells = [nbformat.v4.new_code_cell(source) for source in CELLS]
+    nb = python3_notebook(CELLS)
     nbclient.NotebookClient(nb, timeout=120, resources={"metadata": {"path": str(root)}}).execute()
     path = root / NB
     nbformat.write(nb, path)
