@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 _HERE = pathlib.Path(__file__).resolve().parent
 
 
-# The longest browser files (seconds of one worker, 2 cores, clean-clone CI): with
+# The longest browser files (seconds of one worker, 2 cores, a local run of the tier): with
 # --no-loadscope-reorder (scripts/test), pytest-xdist (--dist loadfile) hands files out in
 # collection order, two to each worker at first, so these go first and the short ones fill in
 # around them. Notebook 7's views file comes fourth, second on its worker: it then finds the
