@@ -3,8 +3,9 @@
 Each output format has one ``Encoding`` (MP4 and MOV: H.264 + AAC, faststart; WEBM: VP9 +
 Opus). ``render`` paints frames and the soundtrack on worker threads while this thread feeds
 the encoders, writes to the package's temp name beside the target (``_files.temp_path``) and
-moves the file into place only when it is complete. The muxers run bit-exact, so equal
-specs give equal bytes.
+moves the file into place only when it is complete. The muxers run bit-exact (no random IDs
+or version strings); equal specs paint equal frames, and WEBM bytes are checked equal, but
+x264 was once seen to write different MP4 bytes for the same frames (tests/render_cache.py).
 """
 
 from __future__ import annotations
@@ -211,7 +212,7 @@ def _encode(
     progress: Callable[[float], None] | None,
 ) -> None:
     fmt = ENCODINGS[spec.fmt.upper()]
-    # bitexact: no random segment UID or version strings, so equal specs give equal bytes.
+    # bitexact: no random segment UID or version strings in the container.
     options = {**fmt.options, "fflags": "+bitexact"}
     with av.open(str(path), "w", format=fmt.muxer, options=options) as out:
         video = add_video(out, spec, fmt)
