@@ -1,7 +1,11 @@
 """Headless Chromium from the system package, started through Playwright.
 
-No browser download: ``executable_path`` points at ``/usr/bin/chromium`` (or
-``$WAN_CHROMIUM``). Playwright is imported only for type checking here.
+No browser download: ``executable_path`` points at Debian's headless shell,
+``/usr/bin/chromium-headless-shell`` (package chromium-headless-shell), else at
+``/usr/bin/chromium``, or at ``$WAN_CHROMIUM``. The shell is the same Blink and media
+stack without the browser's UI layers (Playwright's own headless default); a
+JupyterLab page load took about a fifth less CPU time in it here.
+Playwright is imported only for type checking here.
 """
 
 from __future__ import annotations
@@ -26,18 +30,22 @@ CHROMIUM_ARGS = (
 """Command-line flags for the system Chromium (root, no GPU, no network chatter)."""
 
 
+CANDIDATES = ("/usr/bin/chromium-headless-shell", "/usr/bin/chromium")
+
+
 def chromium_executable() -> str | None:
-    """The Chromium binary: ``$WAN_CHROMIUM`` or ``/usr/bin/chromium``; None if absent."""
-    candidate = os.environ.get("WAN_CHROMIUM") or "/usr/bin/chromium"
-    if pathlib.Path(candidate).is_file():
-        return candidate
-    return shutil.which("chromium")
+    """``$WAN_CHROMIUM``, else the headless shell, else ``chromium``; None if absent."""
+    override = os.environ.get("WAN_CHROMIUM")
+    for candidate in (override,) if override else CANDIDATES:
+        if pathlib.Path(candidate).is_file():
+            return candidate
+    return shutil.which("chromium-headless-shell") or shutil.which("chromium")
 
 
 def launch_chromium(playwright: Playwright) -> Browser:
     """Start headless Chromium from the system package (never a download)."""
     executable = chromium_executable()
     if executable is None:
-        msg = "Chromium not found; install Debian's `chromium` or set WAN_CHROMIUM"
+        msg = "Chromium not found: apt-get install chromium-headless-shell, or set WAN_CHROMIUM"
         raise RuntimeError(msg)
     return playwright.chromium.launch(executable_path=executable, args=list(CHROMIUM_ARGS))

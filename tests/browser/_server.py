@@ -57,6 +57,12 @@ def isolated_env(
     (labconfig / "page_config.json").write_text(
         json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}})
     )
+    # What no test uses is off: jupyter_lsp looks for language servers at every start (about
+    # a dozen node processes), and no test opens a terminal.
+    server_app = {"jpserver_extensions": {"jupyter_lsp": False}, "terminals_enabled": False}
+    (dirs["JUPYTER_CONFIG_DIR"] / "jupyter_server_config.json").write_text(
+        json.dumps({"ServerApp": server_app})
+    )
     env = dict(os.environ)
     env.update({k: str(v) for k, v in dirs.items()})
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))

@@ -100,7 +100,7 @@ def chromium_browser() -> Iterator[Browser]:
     """Headless system Chromium driven by Playwright (skips if unavailable)."""
     sync_api = pytest.importorskip("playwright.sync_api")
     if chromium_executable() is None:
-        pytest.skip("Chromium is not installed (apt-get install chromium, or set WAN_CHROMIUM)")
+        pytest.skip("no Chromium: apt-get install chromium-headless-shell, or set WAN_CHROMIUM")
     playwright = sync_api.sync_playwright().start()
     try:
         browser = launch_chromium(playwright)

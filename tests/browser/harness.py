@@ -3,7 +3,7 @@
 The pieces, smallest first:
 
 - :func:`launch_chromium` starts the system Chromium through Playwright (no
-  browser download: ``executable_path`` points at ``/usr/bin/chromium``).
+  browser download: ``executable_path`` points at Debian's ``chromium-headless-shell``).
 - :class:`JupyterServer` runs ``jupyter lab`` or ``jupyter notebook`` on
   127.0.0.1 with a random free port, a random token, ``--allow-root``, the
   ``JUPYTER_*_DIR``/``IPYTHONDIR`` variables pointing into a temporary "home",

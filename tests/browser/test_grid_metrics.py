@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.timing,  # sampled sync: run alone in CI (scripts/test)
+    pytest.mark.timing,  # sampled sync: no other test beside it in CI (scripts/test)
     pytest.mark.skipif(not bundle_available(), reason="front-end bundle not built"),
 ]
 

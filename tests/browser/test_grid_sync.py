@@ -155,7 +155,7 @@ def sampled_spreads(fe: JupyterFrontend) -> list[dict[str, Any]]:
     return samples
 
 
-@pytest.mark.timing  # sampled every 100 ms: run alone in CI (scripts/test)
+@pytest.mark.timing  # sampled every 100 ms: no other test beside it in CI (scripts/test)
 def test_first_play_stays_within_one_frame(frontend: JupyterFrontend) -> None:
     samples = sampled_spreads(frontend)
     label = frontend.label
