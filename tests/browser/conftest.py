@@ -49,18 +49,24 @@ if TYPE_CHECKING:
 _HERE = pathlib.Path(__file__).resolve().parent
 
 
-# The longest browser files (seconds of one worker, 2 cores, a local run of the tier): with
-# --no-loadscope-reorder (scripts/test), pytest-xdist (--dist loadfile) hands files out in
-# collection order, two to each worker at first, so these go first and the short ones fill in
-# around them. Notebook 7's views file comes fourth, second on its worker: it then finds the
-# clips the Lab views file rendered in the cache, instead of waiting on the same renders.
+# The browser files, longest first (seconds of one worker, 2 cores, a local run of the tier):
+# with --no-loadscope-reorder (scripts/test), pytest-xdist (--dist loadfile) hands files out
+# in this order, two to each worker at first, then one to whichever worker is free, so the
+# short ones come last and the workers end close together. Notebook 7's views file comes
+# fourth, second on its worker: it then finds the clips the Lab views file rendered in the
+# cache, instead of waiting on the same renders. Files not listed come after these.
 LONGEST_FIRST = (
-    "test_notebook_ui_lab.py",  # ~73
-    "test_background_jobs.py",  # ~69
-    "test_e2e_notebook.py",  # ~48
-    "test_notebook_ui_notebook7.py",  # ~72 with a cold cache
-    "test_widget_views.py",  # ~31
-    "test_e2e_compare.py",  # ~30
+    "test_notebook_ui_lab.py",  # ~53, ~73 with a cold cache
+    "test_background_jobs.py",  # ~75
+    "test_e2e_notebook.py",  # ~47
+    "test_notebook_ui_notebook7.py",  # ~53, ~72 with a cold cache
+    "test_widget_views.py",  # ~29
+    "test_e2e_compare.py",  # ~28
+    "test_saved_state.py",  # ~25
+    "test_grid_sync.py",  # ~22 (its timing check runs in its own tier)
+    "test_player_sources.py",  # ~21
+    "test_relay_page.py",  # ~19
+    "test_advice_views.py",  # ~18
 )
 
 
