@@ -49,12 +49,12 @@ if TYPE_CHECKING:
 _HERE = pathlib.Path(__file__).resolve().parent
 
 
-# The browser files, longest first (seconds of one worker, 2 cores, a local run of the tier):
-# with --no-loadscope-reorder (scripts/test), pytest-xdist (--dist loadfile) hands files out
-# in this order, two to each worker at first, then one to whichever worker is free, so the
-# short ones come last and the workers end close together. Notebook 7's views file comes
-# fourth, second on its worker: it then finds the clips the Lab views file rendered in the
-# cache, instead of waiting on the same renders. Files not listed come after these.
+# The browser files, longest first (seconds of one worker, a local run of the tier on 2
+# cores): with --no-loadscope-reorder (scripts/test), pytest-xdist (--dist loadfile) hands
+# files out in this order, each to the next worker free, so the short ones come last and the
+# workers end close together. Notebook 7's views file comes fourth, after another file on its
+# worker (three workers): the Lab views file has by then rendered most of the clips both use
+# into the cache. Files not listed come after these.
 LONGEST_FIRST = (
     "test_notebook_ui_lab.py",  # ~53, ~73 with a cold cache
     "test_background_jobs.py",  # ~75
