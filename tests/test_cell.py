@@ -131,7 +131,12 @@ def test_size_problems_name_the_flag_and_keep_the_api_parameter() -> None:
     with pytest.raises(InvalidRequestError) as info:
         parse_cell("--size 1000x1000 --duration 7", "a fox").request()
     messages = [p.message for p in info.value.problems]
-    assert messages[0].startswith("--size 1000x1000: not a Wan 2.6 size; use one of 1280x720")
+    assert messages[0].startswith(
+        "--size 1000x1000: not a Wan 2.6 size; use one of\n    1280x720, 720x1280, "
+    )
+    # Whole sizes per line: front ends break a long error line anywhere, inside a size too.
+    assert all(len(line) <= 60 for line in messages[0].splitlines()[1:])
+    assert "1248x1632" in messages[0].splitlines()[-1]
     assert "duration=7: allowed: 5, 10, 15 (seconds)" in messages
     # The request layer now names the field as typed (issue 11: size=), not width.
     assert sorted(info.value.parameters) == ["duration", "size"], "tools still see the field"

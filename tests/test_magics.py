@@ -185,7 +185,7 @@ def test_size_errors_name_the_flag_as_typed(ip: InteractiveShell) -> None:
     with pytest.raises(InvalidRequestError) as info:
         ip.run_cell_magic("wan", "--size 1000x1000", "x")
     text = str(info.value)
-    assert "--size 1000x1000: not a Wan 2.6 size; use one of 1280x720, " in text
+    assert "--size 1000x1000: not a Wan 2.6 size; use one of\n    1280x720, 720x1280, " in text
     assert "width" not in text
 
 

@@ -11,7 +11,7 @@ import pprint
 import re
 import shlex
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -202,15 +202,18 @@ def as_typed(exc: InvalidRequestError, fields: Mapping[str, Any]) -> InvalidRequ
             continue  # "give width and height": they were given, as --size; said once
         seen.add(name)
         values = problem.allowed_values
-        allowed = (
-            "not a Wan 2.6 size; use one of " + ", ".join(map(str, values))
-            if values
-            else problem.allowed
-        )
+        allowed = _size_list(values) if values else problem.allowed
         problems.append(replace_problem(problem, allowed=allowed, flag=f"--{name}", typed=typed))
     error = InvalidRequestError(problems)
     error.hint = exc.hint
     return error
+
+
+def _size_list(values: Sequence[object]) -> str:
+    """The allowed sizes in short indented lines: Jupyter breaks a long error line anywhere,
+    inside a size too ("1632x1" / "248"), so the list is wrapped here at whole sizes."""
+    lines = textwrap.wrap(", ".join(map(str, values)), width=56, break_long_words=False)
+    return "not a Wan 2.6 size; use one of\n" + "\n".join("    " + line for line in lines)
 
 
 _PLACEHOLDER = re.compile(r"(\{\{)|(\}\})|\{([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\}")
