@@ -27,6 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from wan_notebook.local import render as r
 from wan_notebook.local.render import _encode
+from wan_notebook.local.render._audio import soundtrack
+from wan_notebook.local.render._spec import shot_bounds, spec_key
 from wan_notebook.request.catalog import FORMATS
 
 RUNS = 3
@@ -102,6 +104,33 @@ def row(name: str, spec: r.RenderSpec, folder: Path, floor: bool = True) -> None
     print(line, flush=True)
 
 
+def soundtrack_encoders(spec: r.RenderSpec, folder: Path) -> None:
+    """The clip's own soundtrack through FFmpeg's AAC encoder, its default coder against
+    the "fast" one the renderer uses (``_encode.add_audio``)."""
+    key = spec_key(spec)
+    n_frames = round(spec.duration * spec.fps)
+    cuts = shot_bounds(key, spec, n_frames)
+    pcm = soundtrack(key, spec, cuts, round(spec.duration * r.SAMPLE_RATE))
+    fmt = _encode.ENCODINGS["MP4"]
+    cpus: dict[str, float] = {}
+    for coder in ("twoloop", "fast"):
+        out = folder / f"sound-{coder}.m4a"
+
+        def encode(c: str = coder, o: Path = out) -> None:
+            with av.open(str(o), "w", format="mp4") as container:
+                stream = container.add_stream(
+                    "aac", rate=r.SAMPLE_RATE, layout="stereo", options={"aac_coder": c}
+                )
+                stream.codec_context.format, stream.bit_rate = fmt.sample_format, 128_000
+                feed = _encode._AudioFeed(container, stream, pcm, fmt)
+                feed.finish()
+
+        wall, cpus[coder], _ = measure(encode)
+        size = out.stat().st_size / 1024
+        print(f"  AAC {coder:<8} {wall:6.3f} s wall {cpus[coder]:6.3f} s cpu  {size:5.0f} KiB")
+    print(f"  AAC default/fast cpu {cpus['twoloop'] / cpus['fast']:4.1f}x", flush=True)
+
+
 def main() -> None:
     print(
         f"PyAV {av.__version__}, numpy {np.__version__}, {os.cpu_count()} cpus, "
@@ -115,6 +144,8 @@ def main() -> None:
         row("WEBM 1280x720 5 s, audio", replace(base, fmt="WEBM"), folder)
         row("MP4 1920x1080 5 s, audio", replace(base, width=1920, height=1080), folder)
         row("MP4 1280x720 5 s, multi-shot", replace(base, shot_type="multi"), folder, floor=False)
+        print(f"Soundtrack of a {base.duration:g} s clip, 48 kHz stereo at 128 kb/s:")
+        soundtrack_encoders(base, folder)
     print(f"load average at the end {os.getloadavg()[0]:.2f}")
 
 

@@ -51,12 +51,17 @@ def isolated_env(
     }
     for path in dirs.values():
         path.mkdir(parents=True, exist_ok=True)
-    # No "news" toast or announcements in screenshots (Lab and Notebook 7).
+    # No "news" toast or announcements in screenshots (Lab and Notebook 7). No build check:
+    # JupyterLab asks the server at each page load whether its bundle needs a rebuild, and
+    # the server runs node (yarn config) to answer.
     labconfig = dirs["JUPYTER_CONFIG_DIR"] / "labconfig"
     labconfig.mkdir(exist_ok=True)
-    (labconfig / "page_config.json").write_text(
-        json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}})
-    )
+    page_config = {
+        "disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True},
+        "buildCheck": False,
+        "buildAvailable": False,
+    }
+    (labconfig / "page_config.json").write_text(json.dumps(page_config))
     # What no test uses is off: jupyter_lsp looks for language servers at every start (about
     # a dozen node processes), and no test opens a terminal.
     server_app = {"jpserver_extensions": {"jupyter_lsp": False}, "terminals_enabled": False}
