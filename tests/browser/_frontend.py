@@ -290,6 +290,17 @@ class JupyterFrontend:
             self._kernels[kernel_id] = KernelHandle(connection)
         return self._kernels[kernel_id]
 
+    def start_small_engine(self, delay: float) -> None:
+        """Start the open notebook's engine in small render mode (a quarter of the width and
+        height, same aspect and length), before its first job: for checks of layout and
+        state, where pixels do not matter. Players and grids that check playback of the
+        real size keep full-size clips."""
+        code = (
+            "from wan_notebook.local import ensure_engine\n"
+            f"ensure_engine(delay={delay!r}, render_mode='small')"
+        )
+        self.kernel().execute(code)
+
     # -- teardown
 
     def shutdown(self) -> None:

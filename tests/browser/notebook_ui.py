@@ -174,6 +174,7 @@ class NotebookViews:
             frontend.label = f"{app}-ui"
             frontend.write_notebook(NB, CELLS.values())
             frontend.open(NB, only=True)
+            frontend.start_small_engine(0.3)  # 14 clips, for views and layout
             for name, index in INDEX.items():
                 if name in ("gallery", "budget", "status"):
                     continue  # after the jobs: a cap would stop the Builder's; a gallery of them

@@ -54,6 +54,7 @@ def page(
         frontend.label = "lab-advice"
         frontend.write_notebook(NB, CELLS)
         frontend.open(NB, only=True)
+        frontend.start_small_engine(0.3)  # the advice is checked, not the pixels
         for index in range(len(CELLS)):
             frontend.run_cell(index, timeout=120)
         kernel = frontend.kernel()

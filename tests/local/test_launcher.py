@@ -14,8 +14,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import EngineApi
 from wan_notebook.local import cli, launcher
 from wan_notebook.local.launcher import EngineStartError, start_engine
+from wan_notebook.local.probe import probe
 
 
 def gone(pid: int, timeout: float) -> bool:
@@ -48,6 +50,20 @@ def test_start_engine_serves_and_stop_ends_the_process():
     assert not handle.alive()
     assert handle.process is not None and handle.process.returncode == 0
     handle.stop()  # idempotent
+
+
+def test_a_child_engine_in_small_render_mode_renders_a_quarter_of_the_size(tmp_path: Path):
+    handle = start_engine(delay=0, render_mode="small")
+    api = EngineApi(handle)
+    try:
+        (item,) = api.wait(api.submit(width=1280, height=720, duration=5, seed=3))
+        info = probe(api.download(item["videoURL"], tmp_path / "small.mp4"))
+    finally:
+        api.close()
+        handle.stop()
+    assert item["localRenderMode"] == "small"
+    assert (info["width"], info["height"]) == (320, 180)
+    assert info["duration"] == pytest.approx(5, abs=0.1)
 
 
 def test_sigterm_stops_the_engine_cleanly():

@@ -5,7 +5,7 @@ and also ``wan-notebook serve`` (``wan_notebook._cli`` adds it with ``add_serve`
 
     wan-notebook serve [--host 127.0.0.1] [--port 0] [--key K|random] [--delay 3]
                        [--workers N] [--http-workers N] [--credit USD] [--faults JSON|@file]
-                       [--render-mode full|tiny] [--media-dir DIR] [--ready-file PATH]
+                       [--render-mode full|small|tiny] [--media-dir DIR] [--ready-file PATH]
 
 When it listens it prints one JSON line to stdout, ``{"url": "http://127.0.0.1:PORT/v1",
 "pid": ...}`` (also written to ``--ready-file``). The key is never printed when you choose
@@ -56,9 +56,10 @@ def add_serve(sub: Any) -> None:
     p.add_argument("--faults", help="fault injection knobs as JSON, or @file.json")
     p.add_argument(
         "--render-mode",
-        choices=("full", "tiny"),
+        choices=("full", "small", "tiny"),
         default="full",
-        help="tiny: small cached clips, for load tests only",
+        help="small: each clip at a quarter of its width and height; "
+        "tiny: one small clip per format and duration, for load tests only",
     )
     p.add_argument("--media-dir", type=Path, help="where files live (default: a temp folder)")
     p.add_argument("--ttl-scale", type=float, default=1.0, help="multiply every ttl (tests)")
