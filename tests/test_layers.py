@@ -19,7 +19,7 @@ ROOT = "wan_notebook"
 
 # Bottom to top. A unit may import only units that come before it in this list.
 LAYERS: list[tuple[str, ...]] = [
-    ("_version", "_secrets", "_files", "_status", "_text", "_net"),
+    ("_version", "_secrets", "_files", "_status", "_text", "_net", "_server_extension"),
     ("errors",),
     ("request",),
     ("_cell", "local"),

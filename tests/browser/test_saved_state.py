@@ -2,7 +2,7 @@
 
 nbclient (``jupyter nbconvert --execute``) saves every widget model's state into the
 notebook. Each model's ``_esm`` is a ~2 KB loader, not the ~38 KB bundle: the loader fetches
-the bundle from the Jupyter server (the ``wan_notebook.widgets._server`` extension, enabled
+the bundle from the Jupyter server (the ``wan_notebook._server_extension`` extension, enabled
 here through the server's config folder). The notebook, executed outside any server, is then
 opened in JupyterLab and Notebook 7 with no cell run: the player and the 4-tile grid render
 from the saved state, with the bundle served once, and no error text.
@@ -50,7 +50,7 @@ def enable_extension(home: pathlib.Path) -> None:
     conf = home / "config" / "jupyter_server_config.d"
     conf.mkdir(parents=True, exist_ok=True)
     (conf / "wan_notebook.json").write_text(
-        json.dumps({"ServerApp": {"jpserver_extensions": {"wan_notebook.widgets._server": True}}})
+        json.dumps({"ServerApp": {"jpserver_extensions": {"wan_notebook._server_extension": True}}})
     )
 
 

@@ -8,8 +8,8 @@ Saved widget state stays small. anywidget syncs ``_esm`` and ``_css`` on every m
 nbclient (``jupyter nbconvert --execute``, papermill) saves the state of every model into
 the notebook: with the whole bundle, ~37 KB per widget. So ``_esm`` is a ~2 KB loader
 (``static/bootstrap.js``) and ``_css`` is not synced; the loader fetches the bundle once per
-page from the Jupyter server (``{base_url}wan-notebook/static/``, served by the
-:mod:`wan_notebook.widgets._server` extension), or else asks the kernel for it
+page from the Jupyter server (``{base_url}wan-notebook/static/``, served by
+:mod:`wan_notebook._server_extension`), or else asks the kernel for it
 (``{"type": "need_bundle"}``, answered here): VS Code and Colab have no such server. To
 save no widget state at all: ``jupyter nbconvert --execute
 --NotebookClient.store_widget_state=False``. ``WAN_WIDGET_BUNDLE=embed`` puts the whole
@@ -24,15 +24,15 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pathlib
 from typing import Any, ClassVar
 
 import anywidget
 import traitlets
 
+from .._server_extension import STATIC_DIR
+
 __all__ = ["BUNDLE_VERSION", "STATIC_DIR", "WanWidget", "bundle_available", "bundle_message"]
 
-STATIC_DIR = pathlib.Path(__file__).resolve().parent.parent / "static"
 _ESM_PATH = STATIC_DIR / "widgets.js"
 _CSS_PATH = STATIC_DIR / "widgets.css"
 _BOOTSTRAP_PATH = STATIC_DIR / "bootstrap.js"
