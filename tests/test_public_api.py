@@ -6,12 +6,12 @@ from the package's one table (``_EXPORTS``) must be added to or dropped from thi
 
 from __future__ import annotations
 
-import subprocess
 import sys
 
 import pytest
 
 import wan_notebook
+from tests.fresh_imports import loaded_by_import
 
 DOCUMENTED = {
     # errors
@@ -142,10 +142,5 @@ def test_unknown_attribute_is_an_attribute_error() -> None:
 
 
 def test_import_does_not_load_network_storage_or_widgets() -> None:
-    code = (
-        "import sys, wan_notebook; "
-        "print(sorted(m for m in ('httpx', 'sqlite3', 'tenacity', 'anywidget', 'ipywidgets', 'av') "
-        "if m in sys.modules))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    heavy = ("httpx", "sqlite3", "tenacity", "anywidget", "ipywidgets", "av")
+    assert loaded_by_import("wan_notebook", heavy) == []

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import logging
 import socket
-import subprocess
-import sys
 from typing import Any
 
 import pytest
 
+from tests.fresh_imports import loaded_by_import
 from wan_notebook import _server_extension as _server
 from wan_notebook._server_extension import STATIC_DIR
 from wan_notebook.widgets import bundle_available
@@ -74,10 +73,5 @@ async def test_nothing_outside_the_static_folder() -> None:
 
 def test_loading_the_extension_imports_none_of_the_widgets() -> None:
     # Every Jupyter server imports it at start; the widgets' stack took 0.26 s there.
-    code = (
-        "import sys, wan_notebook._server_extension; "
-        "print(sorted(m for m in ('anywidget', 'ipywidgets', 'IPython', 'wan_notebook.widgets')"
-        " if m in sys.modules))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    widgets = ("anywidget", "ipywidgets", "IPython", "wan_notebook.widgets")
+    assert loaded_by_import("wan_notebook._server_extension", widgets) == []
