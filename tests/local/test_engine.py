@@ -12,6 +12,7 @@ import uuid
 from typing import Any
 
 from tests.conftest import video_task
+from tests.wan_checks import wait_until
 from wan_notebook.request import catalog
 
 # ----- submit and poll ------------------------------------------------------------------------
@@ -201,23 +202,25 @@ def test_each_finished_generation_is_posted_to_the_webhook(tiny, receiver):
     items = [json.loads(c.body)["data"][0] for c in calls]
     assert sorted(i["resultIndex"] for i in items) == [0, 1]
     assert all(i["status"] == "success" and i["taskUUID"] == task_uuid for i in items)
-    assert _webhooks_sent(tiny, 2) == 2
+    _wait_for_webhooks_sent(tiny, 2)
+    assert tiny.handle.stats()["webhooks_sent"] == 2
 
 
-def _webhooks_sent(tiny, at_least: int) -> int:
+def _wait_for_webhooks_sent(tiny, count: int) -> None:
     # The engine counts a webhook when the receiver's answer is back, which is just after the
     # receiver has recorded it: wait for the count rather than read it at once.
-    deadline = time.monotonic() + 5
-    while tiny.handle.stats()["webhooks_sent"] < at_least and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return int(tiny.handle.stats()["webhooks_sent"])
+    def sent() -> bool:
+        return bool(tiny.handle.stats()["webhooks_sent"] >= count)
+
+    wait_until(sent, timeout=5, what=f"{count} webhooks counted")
 
 
 def test_a_failing_webhook_receiver_is_retried(tiny, receiver):
     receiver.fail_first = 2
     tiny.wait(tiny.submit(webhookURL=f"{receiver.url}/hook"))
     assert len(receiver.wait_for(3)) == 3
-    assert _webhooks_sent(tiny, 1) == 1
+    _wait_for_webhooks_sent(tiny, 1)
+    assert tiny.handle.stats()["webhooks_sent"] == 1
 
 
 def test_upload_endpoint_receives_the_raw_file_by_put(tiny, receiver):
