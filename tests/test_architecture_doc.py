@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import statistics
 from pathlib import Path
 from types import ModuleType
 
@@ -31,3 +32,9 @@ def test_the_table_names_every_module_once() -> None:
     assert "wan_notebook/__init__.py" in names
     table = script.table()
     assert all(f"`{name}`" in table for name in names)
+
+
+def test_no_module_is_over_400_lines_and_the_median_is_under_200() -> None:
+    sizes = {name: lines for name, lines, _ in load_script().rows()}
+    assert not {name: n for name, n in sizes.items() if n > 400}
+    assert statistics.median(sizes.values()) < 200
